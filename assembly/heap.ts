@@ -1,0 +1,127 @@
+// heap.ts — indexed binary min-heaps of VMs, one of each kind per domain.
+//
+// Entries are 16 bytes (u64 key, u32 vm, u32 prio) stored contiguously so a
+// sift touches one cache line per level; each VM remembers its 1-based
+// position per kind (V_SHARE_POS, V_RES_POS, V_TIMER_POS) so it can be updated
+// or removed in O(log n). Order:
+//   - HK_SHARE: higher prio first, then smaller virtual finish tag compared with
+//     wrapping arithmetic ((a - b) as i64 < 0: tags of active VMs stay within
+//     2^62 of each other), then smaller VM id;
+//   - HK_RES / HK_TIMER: smaller time in ns (signed), then smaller VM id.
+// The VM-id tie-break makes the order total, so the TypeScript model's linear
+// scans pick exactly the same VM.
+
+import {
+  HEAP_ENTRY, HK_SHARE, D_SHARE_N, V_SHARE_POS, domPtr, heapPtr, vmPtr,
+} from './layout';
+
+@inline function countPtr(kind: u32, d: u32): usize { return domPtr(d) + D_SHARE_N + (<usize>kind << 2); }
+@inline function posOff(kind: u32): usize { return <usize>V_SHARE_POS + (<usize>kind << 2); }
+
+@inline function lessKV(kind: u32, ka: u64, va: u32, pa: u32, kb: u64, vb: u32, pb: u32): bool {
+  if (kind == HK_SHARE) {
+    if (pa != pb) return pa > pb;
+    const diff = <i64>(ka - kb);
+    if (diff != 0) return diff < 0;
+    return va < vb;
+  }
+  if (ka != kb) return <i64>ka < <i64>kb;
+  return va < vb;
+}
+
+@inline function less(kind: u32, a: usize, b: usize): bool {
+  return lessKV(kind, load<u64>(a), load<u32>(a, 8), load<u32>(a, 12), load<u64>(b), load<u32>(b, 8), load<u32>(b, 12));
+}
+
+@inline function setPos(kind: u32, vm: u32, pos: u32): void { store<u32>(vmPtr(vm) + posOff(kind), pos); }
+
+@inline function place(kind: u32, base: usize, i: u32, key: u64, vm: u32, prio: u32): void {
+  const e = base + <usize>i * HEAP_ENTRY;
+  store<u64>(e, key); store<u32>(e, vm, 8); store<u32>(e, prio, 12);
+  setPos(kind, vm, i + 1);
+}
+
+@inline function moveEntry(kind: u32, base: usize, from: u32, to: u32): void {
+  const fe = base + <usize>from * HEAP_ENTRY;
+  place(kind, base, to, load<u64>(fe), load<u32>(fe, 8), load<u32>(fe, 12));
+}
+
+function siftUp(kind: u32, base: usize, i: u32): void {
+  const e = base + <usize>i * HEAP_ENTRY;
+  const key = load<u64>(e), vm = load<u32>(e, 8), prio = load<u32>(e, 12);
+  while (i > 0) {
+    const parent = (i - 1) >> 1;
+    const pe = base + <usize>parent * HEAP_ENTRY;
+    if (!lessKV(kind, key, vm, prio, load<u64>(pe), load<u32>(pe, 8), load<u32>(pe, 12))) break;
+    moveEntry(kind, base, parent, i);
+    i = parent;
+  }
+  place(kind, base, i, key, vm, prio);
+}
+
+function siftDown(kind: u32, base: usize, i: u32, n: u32): void {
+  const e0 = base + <usize>i * HEAP_ENTRY;
+  const key = load<u64>(e0), vm = load<u32>(e0, 8), prio = load<u32>(e0, 12);
+  while (true) {
+    const l: u32 = 2 * i + 1;
+    if (l >= n) break;
+    let c = l;
+    const le = base + <usize>l * HEAP_ENTRY;
+    if (l + 1 < n && less(kind, le + HEAP_ENTRY, le)) c = l + 1;
+    const ce = base + <usize>c * HEAP_ENTRY;
+    if (!lessKV(kind, load<u64>(ce), load<u32>(ce, 8), load<u32>(ce, 12), key, vm, prio)) break;
+    moveEntry(kind, base, c, i);
+    i = c;
+  }
+  place(kind, base, i, key, vm, prio);
+}
+
+export function heapSize(kind: u32, d: u32): u32 { return load<u32>(countPtr(kind, d)); }
+
+/** VM at the top, or the caller must check heapSize first. */
+@inline export function heapTopVm(kind: u32, d: u32): u32 { return load<u32>(heapPtr(kind, d), 8); }
+@inline export function heapTopKey(kind: u32, d: u32): u64 { return load<u64>(heapPtr(kind, d)); }
+
+export function heapInsert(kind: u32, d: u32, vm: u32, key: u64, prio: u32): void {
+  const cp = countPtr(kind, d);
+  const n = load<u32>(cp);
+  const base = heapPtr(kind, d);
+  place(kind, base, n, key, vm, prio);
+  store<u32>(cp, n + 1);
+  siftUp(kind, base, n);
+}
+
+/** Changes the key of a VM already in the heap. */
+export function heapUpdate(kind: u32, d: u32, vm: u32, key: u64, prio: u32): void {
+  const pos = load<u32>(vmPtr(vm) + posOff(kind)) - 1;
+  const base = heapPtr(kind, d);
+  const e = base + <usize>pos * HEAP_ENTRY;
+  const oldKey = load<u64>(e), oldPrio = load<u32>(e, 12);
+  store<u64>(e, key); store<u32>(e, prio, 12);
+  // decide direction by comparing with the old entry's order
+  let up: bool;
+  if (kind == HK_SHARE) up = prio != oldPrio ? prio > oldPrio : <i64>(key - oldKey) < 0;
+  else up = <i64>key < <i64>oldKey;
+  if (up) siftUp(kind, base, pos);
+  else siftDown(kind, base, pos, load<u32>(countPtr(kind, d)));
+}
+
+export function heapRemove(kind: u32, d: u32, vm: u32): void {
+  const vp = vmPtr(vm) + posOff(kind);
+  const pos1 = load<u32>(vp);
+  if (pos1 == 0) return;
+  const pos = pos1 - 1;
+  store<u32>(vp, 0);
+  const cp = countPtr(kind, d);
+  const n = load<u32>(cp) - 1;
+  store<u32>(cp, n);
+  if (pos == n) return;
+  const base = heapPtr(kind, d);
+  const last = base + <usize>n * HEAP_ENTRY;
+  place(kind, base, pos, load<u64>(last), load<u32>(last, 8), load<u32>(last, 12));
+  siftUp(kind, base, pos);
+  const p2 = load<u32>(vmPtr(load<u32>(last, 8)) + posOff(kind)) - 1;
+  siftDown(kind, base, p2, n);
+}
+
+@inline export function inHeap(kind: u32, vm: u32): bool { return load<u32>(vmPtr(vm) + posOff(kind)) != 0; }

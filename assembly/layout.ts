@@ -1,0 +1,323 @@
+// layout.ts — the one source of truth for nicteam's linear-memory layout.
+//
+// All memory is laid out once by `init` from the capacities the host asks for
+// and never grows afterwards. Regions follow each other from __heap_base, each
+// 16-byte aligned:
+//
+//   +--------+----------+---------+--------+--------+---------+-----------+
+//   | header | vm hot   | vm stats| nics   | domains| heaps   | mac table |
+//   +--------+----------+---------+--------+--------+---------+-----------+
+//   | slot pool | in-ring (SoA) | out-ring (SoA) | status | frame buffer | events | cfg |
+//   +-----------+---------------+----------------+--------+--------------+--------+-----+
+//
+// The header is a table of u32 words the host reads once at load (pointers,
+// capacities, strides) plus a few live words (event count, next wake time).
+// src/wasm/layout.ts mirrors the constants below; test/layout.test.ts checks
+// that the two agree against a live instance.
+
+export const LAYOUT_VERSION: u32 = 1;
+
+// ---- header (u32 word indices unless noted) ----
+export const H_VERSION: u32 = 0;
+export const H_MAX_VMS: u32 = 1;
+export const H_MAX_NICS: u32 = 2;
+export const H_POOL: u32 = 3;          // packet slots in the shared pool
+export const H_BATCH: u32 = 4;         // descriptors per call
+export const H_EV_CAP: u32 = 5;        // event ring entries
+export const H_FRAME_BYTES: u32 = 6;   // frame buffer bytes
+export const H_MAC_CAP: u32 = 7;       // mac table slots (power of two)
+export const H_VM_PTR: u32 = 8;
+export const H_VMSTAT_PTR: u32 = 9;
+export const H_NIC_PTR: u32 = 10;
+export const H_DOM_PTR: u32 = 11;
+export const H_IN_VM: u32 = 12;
+export const H_IN_LEN: u32 = 13;
+export const H_IN_HANDLE: u32 = 14;
+export const H_IN_HASH: u32 = 15;
+export const H_IN_OFF: u32 = 16;
+export const H_IN_CAP: u32 = 17;
+export const H_OUT_HANDLE: u32 = 18;
+export const H_OUT_NIC: u32 = 19;
+export const H_OUT_VM: u32 = 20;
+export const H_OUT_LEN: u32 = 21;
+export const H_STATUS: u32 = 22;       // u8 per input descriptor
+export const H_FRAME_PTR: u32 = 23;
+export const H_EV_PTR: u32 = 24;
+export const H_EV_COUNT: u32 = 25;     // live: entries written since the host last reset it
+export const H_EV_LOST: u32 = 26;      // live: entries that did not fit (never silently)
+export const H_CFG_PTR: u32 = 27;      // staging area for VM config records
+export const H_TEAM_PTR: u32 = 28;     // team counters (u64)
+export const H_VM_STRIDE: u32 = 29;
+export const H_VMSTAT_STRIDE: u32 = 30;
+export const H_NIC_STRIDE: u32 = 31;
+export const H_EV_STRIDE: u32 = 32;
+export const H_POOL_FREE: u32 = 33;    // live: free slots
+export const H_NEXT_WAKE_LO: u32 = 34; // live: i64 ns split in two words; -1,-1 = none
+export const H_NEXT_WAKE_HI: u32 = 35;
+export const H_TOTAL_BYTES: u32 = 36;  // bytes of memory the layout uses from base
+export const H_WORDS: u32 = 40;
+
+// ---- VM hot state: one record per VM id, VM_STRIDE bytes ----
+// Invariant: a VM is in exactly one state; ACTIVE VMs are in their domain's
+// share heap (and reservation heap if they have a reservation), HELD VMs only
+// in the timer heap, IDLE/FREE/REMOVING VMs in no heap.
+export const VM_STRIDE: u32 = 192;
+export const V_STATE: u32 = 0;      // VS_*
+export const V_DOMAIN: u32 = 4;     // scheduling domain (NIC index for pinned VMs, maxNics for the team pool)
+export const V_PRIO: u32 = 8;       // 0..7, higher served first in the share phase
+export const V_FLAGS: u32 = 12;     // VF_*
+export const V_QHEAD: u32 = 16;     // slot index or NIL
+export const V_QTAIL: u32 = 20;
+export const V_QPKTS: u32 = 24;     // packets queued
+export const V_QBYTES: u32 = 28;    // bytes queued (wire lengths)
+export const V_F: u32 = 32;         // u64 virtual finish tag of the head packet (wrapping)
+export const V_INVW: u32 = 40;      // u64 virtual units per byte = 2^24 / shares
+export const V_RES_TAT: u32 = 48;   // i64 ns reservation theoretical arrival time
+export const V_RES_INV: u32 = 56;   // u64 Q20 ns per byte at the reservation rate (0 = none)
+export const V_RES_DEPTH: u32 = 64; // i64 ns: bucket depth (1 MTU) at the reservation rate
+export const V_LIM_TAT: u32 = 72;
+export const V_LIM_INV: u32 = 80;   // 0 = unlimited
+export const V_LIM_DEPTH: u32 = 88; // i64 ns: burst at the limit rate
+export const V_PK_TAT: u32 = 96;
+export const V_PK_INV: u32 = 104;   // 0 = no peak
+export const V_PK_DEPTH: u32 = 112;
+export const V_RES_FRAC: u32 = 120; // u32 Q20 sub-ns remainders of the three tats
+export const V_LIM_FRAC: u32 = 124;
+export const V_PK_FRAC: u32 = 128;
+export const V_SHARE_POS: u32 = 132; // 1-based heap positions, 0 = absent
+export const V_RES_POS: u32 = 136;
+export const V_TIMER_POS: u32 = 140;
+export const V_NIC: u32 = 144;      // NIC the VM is pinned to now (pinned policies), NIL otherwise
+export const V_HOME_NIC: u32 = 148; // NIC chosen at placement, for failback
+export const V_QMAX_PKTS: u32 = 152;
+export const V_QMAX_BYTES: u32 = 156;
+export const V_HIWM: u32 = 160;     // packets: pause at or above
+export const V_LOWM: u32 = 164;     // packets: resume at or below
+export const V_INFLIGHT: u32 = 168; // packets of this VM in NIC FIFOs
+export const V_TMP_HEAD: u32 = 172; // scratch list used while re-steering
+export const V_TMP_TAIL: u32 = 176;
+export const V_POLICY: u32 = 180;   // teaming policy for this VM (team default copied at add)
+export const V_RES_BPS: u32 = 184;  // u64 reservation in bit/s, for placement
+
+export const VS_FREE: u32 = 0;
+export const VS_IDLE: u32 = 1;
+export const VS_ACTIVE: u32 = 2;
+export const VS_HELD: u32 = 3;
+export const VS_REMOVING: u32 = 4; // removed by the host, packets still in flight
+
+export const VF_PAUSED: u32 = 1;
+
+// ---- VM statistics: u64 counters, VMSTAT_STRIDE bytes per VM ----
+export const VMSTAT_STRIDE: u32 = 128;
+export const S_ACC_PKTS: u32 = 0;
+export const S_ACC_BYTES: u32 = 8;
+export const S_REL_PKTS: u32 = 16;   // released to a NIC (decisions)
+export const S_REL_BYTES: u32 = 24;
+export const S_SENT_PKTS: u32 = 32;  // completed by a NIC
+export const S_SENT_BYTES: u32 = 40;
+export const S_FULL_PKTS: u32 = 48;  // refused with status full (host kept them)
+export const S_FULL_BYTES: u32 = 56;
+export const S_RET_PKTS: u32 = 64;   // handed back on removal
+export const S_DROP_PKTS: u32 = 72;  // reserved: the engine has no drop path today
+export const S_RESTEER_PKTS: u32 = 80;
+export const S_PAUSES: u32 = 88;
+export const S_RES_BYTES: u32 = 96;  // bytes released in the reservation phase
+export const S_RET_BYTES: u32 = 104;
+
+// ---- NIC state, NIC_STRIDE bytes per NIC ----
+export const NIC_STRIDE: u32 = 128;
+export const N_STATE: u32 = 0;       // NS_* bits
+export const N_IF_PKTS: u32 = 4;     // packets in flight
+export const N_IF_BYTES: u32 = 8;    // u64 bytes in flight
+export const N_IF_LIMIT: u32 = 16;   // u64 byte limit (BQL-like): room while in-flight bytes < limit
+export const N_SPEED: u32 = 24;      // u64 bit/s
+export const N_INV_SPEED: u32 = 32;  // u64 Q20 ns per byte
+export const N_IF_HEAD: u32 = 40;    // in-flight FIFO (slot list)
+export const N_IF_TAIL: u32 = 44;
+export const N_SENT_PKTS: u32 = 48;  // u64
+export const N_SENT_BYTES: u32 = 56;
+export const N_REL_PKTS: u32 = 64;
+export const N_REL_BYTES: u32 = 72;
+export const N_FAILOVERS: u32 = 80;
+export const N_RESTEERED: u32 = 88;
+export const N_RES_SUM: u32 = 96;    // u64 bit/s reserved by VMs pinned here
+export const N_PINNED: u32 = 104;    // u32 VMs pinned here
+export const N_BAD_COMPLETIONS: u32 = 108; // u32 completions beyond what was in flight
+
+export const NS_PRESENT: u32 = 1;
+export const NS_UP: u32 = 2;
+
+// ---- scheduling domains: one per NIC (pinned VMs) plus the team pool ----
+export const DOM_STRIDE: u32 = 128;
+export const D_V: u32 = 0;           // u64 x 8: virtual time per priority class
+export const D_SHARE_N: u32 = 64;
+export const D_RES_N: u32 = 68;
+export const D_TIMER_N: u32 = 72;
+
+// heap kinds; each domain owns one heap of each kind, maxVms entries of 16 bytes
+export const HK_SHARE: u32 = 0;
+export const HK_RES: u32 = 1;
+export const HK_TIMER: u32 = 2;
+export const HEAP_ENTRY: u32 = 16;  // u64 key, u32 vm, u32 prio
+
+// ---- packet slots: a shared pool linked into VM queues and NIC FIFOs ----
+export const SLOT_STRIDE: u32 = 24;
+export const P_HANDLE: u32 = 0;
+export const P_LEN: u32 = 4;     // wire length in bytes
+export const P_HASH: u32 = 8;    // flow hash
+export const P_TS: u32 = 12;     // enqueue time in 1.024 µs units (ns >> 10), wrapping
+export const P_NEXT: u32 = 16;
+export const P_VM: u32 = 20;
+export const NIL: u32 = 0xffffffff;
+
+// ---- events: EV_STRIDE bytes each ----
+export const EV_STRIDE: u32 = 32; // u32 type, u32 a, u32 b, u32 c, u64 x, i64 t
+export const EV_LINK: u32 = 1;        // a=nic b=up
+export const EV_MOVED: u32 = 2;       // a=vm b=from nic c=to nic (NIL = nowhere)
+export const EV_FAILOVER: u32 = 3;    // a=nic b=vms moved c=packets re-steered
+export const EV_FAILBACK: u32 = 4;    // a=nic b=vms moved back
+export const EV_TEAM_DOWN: u32 = 5;
+export const EV_TEAM_UP: u32 = 6;
+export const EV_PAUSE: u32 = 7;       // a=vm b=queued packets x=queued bytes
+export const EV_RESUME: u32 = 8;      // a=vm b=queued packets x=queued bytes
+export const EV_RETURNED: u32 = 9;    // a=vm b=handle: re-steered packet of a removed VM handed back
+export const EV_CAPACITY: u32 = 10;   // x = reserved bit/s on up NICs, a = pinned nic or NIL
+
+// ---- team counters (u64 each) ----
+export const T_MALFORMED: u32 = 0;
+export const T_UNKNOWN: u32 = 8;
+export const T_BADLEN: u32 = 16;
+export const T_POLLS: u32 = 24;
+export const T_RESTEERED: u32 = 32;
+export const T_FAILOVERS: u32 = 40;
+export const T_BAD_COMPLETIONS: u32 = 48;
+export const T_CLOCK_BACK: u32 = 56;  // calls whose clock was behind the last one
+export const TEAM_BYTES: u32 = 128;
+
+// ---- VM config staging record (u64 fields, written by the host before vmAdd/vmUpdate) ----
+export const C_SHARES: u32 = 0;
+export const C_RES_BPS: u32 = 8;
+export const C_LIM_BPS: u32 = 16;   // 0 = unlimited
+export const C_BURST: u32 = 24;     // bytes
+export const C_PEAK_BPS: u32 = 32;  // 0 = none
+export const C_PEAK_BURST: u32 = 40;
+export const C_PRIO: u32 = 48;
+export const C_QMAX_PKTS: u32 = 56;
+export const C_QMAX_BYTES: u32 = 64;
+export const C_HIWM: u32 = 72;
+export const C_LOWM: u32 = 80;
+export const C_MTU: u32 = 88;       // bytes: reservation bucket depth
+export const CFG_BYTES: u32 = 128;
+
+// status codes written per input descriptor
+export const ST_QUEUED: u8 = 0;
+export const ST_FULL: u8 = 1;
+export const ST_UNKNOWN_VM: u8 = 2;
+export const ST_FORGED: u8 = 3;
+export const ST_MALFORMED: u8 = 4;
+
+// teaming policies
+export const POL_ROUND_ROBIN: u32 = 0;
+export const POL_LEAST_LOAD: u32 = 1;
+export const POL_PORT_ID: u32 = 2;
+
+// ---- region pointers, set once by init ----
+export let hdr: usize = 0;
+export let vmBase: usize = 0;
+export let vmStatBase: usize = 0;
+export let nicBase: usize = 0;
+export let domBase: usize = 0;
+export let heapBase: usize = 0;
+export let macBase: usize = 0;
+export let slotBase: usize = 0;
+export let inVm: usize = 0;
+export let inLen: usize = 0;
+export let inHandle: usize = 0;
+export let inHash: usize = 0;
+export let inOff: usize = 0;
+export let inCap: usize = 0;
+export let outHandle: usize = 0;
+export let outNic: usize = 0;
+export let outVm: usize = 0;
+export let outLen: usize = 0;
+export let statusBase: usize = 0;
+export let frameBase: usize = 0;
+export let evBase: usize = 0;
+export let cfgBase: usize = 0;
+export let teamBase: usize = 0;
+
+export let maxVms: u32 = 0;
+export let maxNics: u32 = 0;
+export let poolSize: u32 = 0;
+export let batchMax: u32 = 0;
+export let evCap: u32 = 0;
+export let frameBytes: u32 = 0;
+export let macCap: u32 = 0;
+export let teamDomain: u32 = 0; // == maxNics
+
+@inline export function vmPtr(vm: u32): usize { return vmBase + <usize>vm * VM_STRIDE; }
+@inline export function vmStatPtr(vm: u32): usize { return vmStatBase + <usize>vm * VMSTAT_STRIDE; }
+@inline export function nicPtr(nic: u32): usize { return nicBase + <usize>nic * NIC_STRIDE; }
+@inline export function domPtr(d: u32): usize { return domBase + <usize>d * DOM_STRIDE; }
+@inline export function slotPtr(s: u32): usize { return slotBase + <usize>s * SLOT_STRIDE; }
+@inline export function heapPtr(kind: u32, d: u32): usize {
+  return heapBase + (<usize>(d * 3 + kind) * <usize>maxVms) * HEAP_ENTRY;
+}
+@inline export function hdrWord(i: u32): u32 { return load<u32>(hdr + (<usize>i << 2)); }
+@inline export function setHdrWord(i: u32, v: u32): void { store<u32>(hdr + (<usize>i << 2), v); }
+
+@inline function align16(x: usize): usize { return (x + 15) & ~(<usize>15); }
+
+/** Lays out every region; returns 0, or -1 when memory cannot grow that far. */
+export function layoutInit(vms: u32, nics: u32, pool: u32, batch: u32, events: u32, fbytes: u32, macs: u32): i32 {
+  maxVms = vms; maxNics = nics; poolSize = pool; batchMax = batch; evCap = events; frameBytes = fbytes; macCap = macs;
+  teamDomain = nics;
+  let p = align16(__heap_base);
+  hdr = p; p = align16(p + H_WORDS * 4);
+  vmBase = p; p = align16(p + <usize>vms * VM_STRIDE);
+  vmStatBase = p; p = align16(p + <usize>vms * VMSTAT_STRIDE);
+  nicBase = p; p = align16(p + <usize>nics * NIC_STRIDE);
+  domBase = p; p = align16(p + <usize>(nics + 1) * DOM_STRIDE);
+  heapBase = p; p = align16(p + <usize>(nics + 1) * 3 * <usize>vms * HEAP_ENTRY);
+  macBase = p; p = align16(p + <usize>macs * 16);
+  slotBase = p; p = align16(p + <usize>pool * SLOT_STRIDE);
+  inVm = p; p = align16(p + <usize>batch * 4);
+  inLen = p; p = align16(p + <usize>batch * 4);
+  inHandle = p; p = align16(p + <usize>batch * 4);
+  inHash = p; p = align16(p + <usize>batch * 4);
+  inOff = p; p = align16(p + <usize>batch * 4);
+  inCap = p; p = align16(p + <usize>batch * 4);
+  outHandle = p; p = align16(p + <usize>batch * 4);
+  outNic = p; p = align16(p + <usize>batch * 4);
+  outVm = p; p = align16(p + <usize>batch * 4);
+  outLen = p; p = align16(p + <usize>batch * 4);
+  statusBase = p; p = align16(p + <usize>batch);
+  frameBase = p; p = align16(p + <usize>fbytes);
+  evBase = p; p = align16(p + <usize>events * EV_STRIDE);
+  cfgBase = p; p = align16(p + CFG_BYTES);
+  teamBase = p; p = align16(p + TEAM_BYTES);
+  const end = p;
+  const have = <usize>memory.size() << 16;
+  if (end > have) {
+    const pages = <i32>((end - have + 0xffff) >> 16);
+    if (memory.grow(pages) < 0) return -1;
+  }
+  memory.fill(hdr, 0, end - hdr);
+  setHdrWord(H_VERSION, LAYOUT_VERSION);
+  setHdrWord(H_MAX_VMS, vms); setHdrWord(H_MAX_NICS, nics); setHdrWord(H_POOL, pool);
+  setHdrWord(H_BATCH, batch); setHdrWord(H_EV_CAP, events); setHdrWord(H_FRAME_BYTES, fbytes);
+  setHdrWord(H_MAC_CAP, macs);
+  setHdrWord(H_VM_PTR, <u32>vmBase); setHdrWord(H_VMSTAT_PTR, <u32>vmStatBase);
+  setHdrWord(H_NIC_PTR, <u32>nicBase); setHdrWord(H_DOM_PTR, <u32>domBase);
+  setHdrWord(H_IN_VM, <u32>inVm); setHdrWord(H_IN_LEN, <u32>inLen); setHdrWord(H_IN_HANDLE, <u32>inHandle);
+  setHdrWord(H_IN_HASH, <u32>inHash); setHdrWord(H_IN_OFF, <u32>inOff); setHdrWord(H_IN_CAP, <u32>inCap);
+  setHdrWord(H_OUT_HANDLE, <u32>outHandle); setHdrWord(H_OUT_NIC, <u32>outNic);
+  setHdrWord(H_OUT_VM, <u32>outVm); setHdrWord(H_OUT_LEN, <u32>outLen);
+  setHdrWord(H_STATUS, <u32>statusBase); setHdrWord(H_FRAME_PTR, <u32>frameBase);
+  setHdrWord(H_EV_PTR, <u32>evBase); setHdrWord(H_CFG_PTR, <u32>cfgBase); setHdrWord(H_TEAM_PTR, <u32>teamBase);
+  setHdrWord(H_VM_STRIDE, VM_STRIDE); setHdrWord(H_VMSTAT_STRIDE, VMSTAT_STRIDE);
+  setHdrWord(H_NIC_STRIDE, NIC_STRIDE); setHdrWord(H_EV_STRIDE, EV_STRIDE);
+  setHdrWord(H_NEXT_WAKE_LO, 0xffffffff); setHdrWord(H_NEXT_WAKE_HI, 0xffffffff);
+  setHdrWord(H_TOTAL_BYTES, <u32>(end - hdr));
+  return 0;
+}

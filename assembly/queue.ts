@@ -1,0 +1,71 @@
+// queue.ts — the shared packet-slot pool and the FIFOs built from it.
+//
+// poolSize slots of SLOT_STRIDE bytes (handle, wire length, flow hash, enqueue
+// time, next, vm). A slot is in exactly one place: the free list, one VM
+// queue, or one NIC's in-flight FIFO; packets move between them by relinking,
+// never by copying. All operations are O(1) except the splice used on failover.
+
+import {
+  NIL, P_HANDLE, P_HASH, P_LEN, P_NEXT, P_TS, P_VM, H_POOL_FREE,
+  V_QHEAD, V_QTAIL, V_QPKTS, V_QBYTES, slotPtr, vmPtr, poolSize, setHdrWord,
+} from './layout';
+
+let freeHead: u32 = NIL;
+let freeCount: u32 = 0;
+
+export function poolInit(): void {
+  for (let i: u32 = 0; i < poolSize; i++) store<u32>(slotPtr(i), i + 1 < poolSize ? i + 1 : NIL, P_NEXT);
+  freeHead = poolSize > 0 ? 0 : NIL;
+  freeCount = poolSize;
+  setHdrWord(H_POOL_FREE, freeCount);
+}
+
+@inline export function poolFree(): u32 { return freeCount; }
+
+/** Takes a slot from the free list; the caller checked poolFree() > 0. */
+@inline export function slotAlloc(handle: u32, len: u32, hash: u32, ts: u32, vm: u32): u32 {
+  const s = freeHead;
+  const p = slotPtr(s);
+  freeHead = load<u32>(p, P_NEXT);
+  freeCount--;
+  store<u32>(p, handle, P_HANDLE); store<u32>(p, len, P_LEN); store<u32>(p, hash, P_HASH);
+  store<u32>(p, ts, P_TS); store<u32>(p, NIL, P_NEXT); store<u32>(p, vm, P_VM);
+  return s;
+}
+
+@inline export function slotRelease(s: u32): void {
+  store<u32>(slotPtr(s), freeHead, P_NEXT);
+  freeHead = s;
+  freeCount++;
+}
+
+@inline export function publishPoolFree(): void { setHdrWord(H_POOL_FREE, freeCount); }
+
+/** Appends slot s to the VM's queue. */
+@inline export function vmQueuePush(vm: u32, s: u32, len: u32): void {
+  const v = vmPtr(vm);
+  const tail = load<u32>(v, V_QTAIL);
+  if (tail == NIL) store<u32>(v, s, V_QHEAD);
+  else store<u32>(slotPtr(tail), s, P_NEXT);
+  store<u32>(v, s, V_QTAIL);
+  store<u32>(v, load<u32>(v, V_QPKTS) + 1, V_QPKTS);
+  store<u32>(v, load<u32>(v, V_QBYTES) + len, V_QBYTES);
+}
+
+/** Removes and returns the head slot of a non-empty VM queue. */
+@inline export function vmQueuePop(vm: u32): u32 {
+  const v = vmPtr(vm);
+  const s = load<u32>(v, V_QHEAD);
+  const p = slotPtr(s);
+  const next = load<u32>(p, P_NEXT);
+  store<u32>(v, next, V_QHEAD);
+  if (next == NIL) store<u32>(v, NIL, V_QTAIL);
+  store<u32>(v, load<u32>(v, V_QPKTS) - 1, V_QPKTS);
+  store<u32>(v, load<u32>(v, V_QBYTES) - load<u32>(p, P_LEN), V_QBYTES);
+  store<u32>(p, NIL, P_NEXT);
+  return s;
+}
+
+@inline export function headLen(vm: u32): u32 {
+  return load<u32>(slotPtr(load<u32>(vmPtr(vm), V_QHEAD)), P_LEN);
+}

@@ -1,0 +1,211 @@
+// sched.ts — per-VM allocation: mClock-style tags with an SCFQ share phase.
+//
+// Follows mClock (Gulati, Merchant, Varman, OSDI 2010) for reservation and
+// limit, and self-clocked fair queueing (Golestani, INFOCOM 1994) for shares.
+// Each scheduling domain (one per NIC for pinned policies, one for the team
+// pool) holds three heaps of VMs (heap.ts):
+//   timer heap — HELD VMs, keyed by the time their head packet conforms to
+//                limit and peak (shaper.ts);
+//   res heap   — ACTIVE VMs with a reservation, keyed by the time their head
+//                packet conforms to the reservation bucket (depth 1 MTU);
+//   share heap — ACTIVE VMs, keyed by (priority desc, virtual finish tag F).
+// Picking in a domain at time t:
+//   1. constraint phase: the res-heap top if its key <= t (reservations of
+//      every priority come before any priority);
+//   2. share phase: the share-heap top (highest priority, smallest F).
+// Every release charges the limit and peak shapers, the reservation shaper
+// (floored at zero tokens, so share-phase service counts toward the
+// reservation: it is a floor, not an addition), and advances F, so reserved
+// service is also charged to the VM's share. Only the share phase moves the
+// class's virtual time V (SCFQ: V = F of the packet served).
+// F of a new head: F = max(F, V[prio]) + len * invW, invW = 2^24 / shares
+// (virtual units per byte, wrapping u64; see heap.ts for the comparison).
+// SCFQ bounds two backlogged VMs of one class by
+//   |S_i/w_i - S_j/w_j| <= Lmax/w_i + Lmax/w_j.
+// Cost per packet: O(log n) for n active VMs in the domain; no allocation.
+
+import {
+  NIL, VS_ACTIVE, VS_HELD, VS_IDLE, VS_REMOVING, VS_FREE, VF_PAUSED,
+  V_STATE, V_DOMAIN, V_PRIO, V_FLAGS, V_QHEAD, V_QPKTS, V_QBYTES, V_F, V_INVW,
+  V_RES_TAT, V_RES_INV, V_RES_FRAC, V_LIM_TAT, V_LIM_INV, V_LIM_FRAC, V_PK_TAT, V_PK_INV, V_PK_FRAC,
+  V_QMAX_PKTS, V_QMAX_BYTES, V_HIWM, V_LOWM, V_INFLIGHT,
+  S_ACC_PKTS, S_ACC_BYTES, S_FULL_PKTS, S_FULL_BYTES, S_REL_PKTS, S_REL_BYTES, S_PAUSES, S_RES_BYTES,
+  D_V, HK_SHARE, HK_RES, HK_TIMER, EV_PAUSE, EV_RESUME,
+  ST_QUEUED, ST_FULL, ST_UNKNOWN_VM, ST_MALFORMED,
+  T_MALFORMED, T_UNKNOWN, T_BADLEN,
+  vmPtr, vmStatPtr, domPtr, maxVms, teamBase,
+} from './layout';
+import { heapInsert, heapRemove, heapSize, heapTopKey, heapTopVm, heapUpdate } from './heap';
+import { eligibleAt, charge, chargeFloored } from './shaper';
+import { emit } from './events';
+import { headLen, poolFree, slotAlloc, vmQueuePop, vmQueuePush } from './queue';
+import { slotPtr as slotPtrOf } from './layout';
+
+@inline function add64(p: usize, v: u64): void { store<u64>(p, load<u64>(p) + v); }
+@inline export function teamCount(off: u32): void { add64(teamBase + off, 1); }
+
+@inline function vGet(d: u32, prio: u32): u64 { return load<u64>(domPtr(d) + D_V + (<usize>prio << 3)); }
+@inline function vSet(d: u32, prio: u32, v: u64): void { store<u64>(domPtr(d) + D_V + (<usize>prio << 3), v); }
+
+/** Sets F so the next activation starts at the class's virtual time (used on moves and priority changes). */
+export function resetFinish(vm: u32): void {
+  const v = vmPtr(vm);
+  store<u64>(v, vGet(load<u32>(v, V_DOMAIN), load<u32>(v, V_PRIO)), V_F);
+}
+
+/** Time at which the head of length len conforms to limit and peak. */
+@inline function shapeAt(v: usize, len: u32): i64 {
+  let e: i64 = i64.MIN_VALUE;
+  if (load<u64>(v, V_LIM_INV) != 0) e = eligibleAt(v + V_LIM_TAT, v + V_LIM_FRAC, len);
+  if (load<u64>(v, V_PK_INV) != 0) {
+    const p = eligibleAt(v + V_PK_TAT, v + V_PK_FRAC, len);
+    if (p > e) e = p;
+  }
+  return e;
+}
+
+@inline function assignFinish(v: usize, d: u32, prio: u32, len: u32): u64 {
+  const vt = vGet(d, prio);
+  let f = load<u64>(v, V_F);
+  if (<i64>(f - vt) < 0) f = vt;
+  f += <u64>len * load<u64>(v, V_INVW);
+  store<u64>(v, f, V_F);
+  return f;
+}
+
+/**
+ * Puts a VM with a non-empty queue that is in no heap into the right heap:
+ * HELD (timer heap) if its head does not conform yet, else ACTIVE.
+ */
+export function activate(vm: u32, now: i64): void {
+  const v = vmPtr(vm);
+  const d = load<u32>(v, V_DOMAIN);
+  const len = headLen(vm);
+  const e = shapeAt(v, len);
+  if (e > now) {
+    store<u32>(v, VS_HELD, V_STATE);
+    heapInsert(HK_TIMER, d, vm, <u64>e, 0);
+    return;
+  }
+  store<u32>(v, VS_ACTIVE, V_STATE);
+  const prio = load<u32>(v, V_PRIO);
+  heapInsert(HK_SHARE, d, vm, assignFinish(v, d, prio, len), prio);
+  if (load<u64>(v, V_RES_INV) != 0) {
+    heapInsert(HK_RES, d, vm, <u64>eligibleAt(v + V_RES_TAT, v + V_RES_FRAC, len), 0);
+  }
+}
+
+/** Takes a VM out of every heap; its state becomes IDLE (queue untouched). */
+export function deactivate(vm: u32): void {
+  const v = vmPtr(vm);
+  const st = load<u32>(v, V_STATE);
+  const d = load<u32>(v, V_DOMAIN);
+  if (st == VS_ACTIVE) {
+    heapRemove(HK_SHARE, d, vm);
+    heapRemove(HK_RES, d, vm);
+  } else if (st == VS_HELD) {
+    heapRemove(HK_TIMER, d, vm);
+  }
+  if (st == VS_ACTIVE || st == VS_HELD) store<u32>(v, VS_IDLE, V_STATE);
+}
+
+/** Moves HELD VMs whose time has come to ACTIVE. */
+export function releaseTimers(d: u32, now: i64): void {
+  while (heapSize(HK_TIMER, d) > 0 && <i64>heapTopKey(HK_TIMER, d) <= now) {
+    const vm = heapTopVm(HK_TIMER, d);
+    heapRemove(HK_TIMER, d, vm);
+    activate(vm, now);
+  }
+}
+
+export let pickedPhaseRes: bool = false;
+
+/** The VM a domain serves next at `now`, or NIL. Sets pickedPhaseRes. */
+@inline export function pick(d: u32, now: i64): u32 {
+  if (heapSize(HK_RES, d) > 0 && <i64>heapTopKey(HK_RES, d) <= now) {
+    pickedPhaseRes = true;
+    return heapTopVm(HK_RES, d);
+  }
+  if (heapSize(HK_SHARE, d) > 0) {
+    pickedPhaseRes = false;
+    return heapTopVm(HK_SHARE, d);
+  }
+  return NIL;
+}
+
+/**
+ * Releases the head packet of an ACTIVE VM: charges its shapers, advances its
+ * tags and re-files it. Returns the slot, now owned by the caller.
+ */
+export function serve(vm: u32, now: i64, resPhase: bool): u32 {
+  const v = vmPtr(vm);
+  const d = load<u32>(v, V_DOMAIN);
+  const prio = load<u32>(v, V_PRIO);
+  const s = vmQueuePop(vm);
+  const len = load<u32>(slotPtrOf(s), 4);
+  if (load<u64>(v, V_LIM_INV) != 0) charge(v + V_LIM_TAT, v + V_LIM_FRAC, len, now);
+  if (load<u64>(v, V_PK_INV) != 0) charge(v + V_PK_TAT, v + V_PK_FRAC, len, now);
+  const hasRes = load<u64>(v, V_RES_INV) != 0;
+  if (hasRes) chargeFloored(v + V_RES_TAT, v + V_RES_FRAC, len, now);
+  if (!resPhase) vSet(d, prio, load<u64>(v, V_F));
+  const st = vmStatPtr(vm);
+  add64(st + S_REL_PKTS, 1);
+  add64(st + S_REL_BYTES, len);
+  if (resPhase) add64(st + S_RES_BYTES, len);
+  store<u32>(v, load<u32>(v, V_INFLIGHT) + 1, V_INFLIGHT);
+  const flags = load<u32>(v, V_FLAGS);
+  if ((flags & VF_PAUSED) != 0 && load<u32>(v, V_QPKTS) <= load<u32>(v, V_LOWM)) {
+    store<u32>(v, flags & ~VF_PAUSED, V_FLAGS);
+    emit(EV_RESUME, vm, load<u32>(v, V_QPKTS), 0, load<u32>(v, V_QBYTES), 0);
+  }
+  if (load<u32>(v, V_QHEAD) == NIL) {
+    heapRemove(HK_SHARE, d, vm);
+    if (hasRes) heapRemove(HK_RES, d, vm);
+    store<u32>(v, VS_IDLE, V_STATE);
+    return s;
+  }
+  const next = headLen(vm);
+  const e = shapeAt(v, next);
+  if (e > now) {
+    heapRemove(HK_SHARE, d, vm);
+    if (hasRes) heapRemove(HK_RES, d, vm);
+    store<u32>(v, VS_HELD, V_STATE);
+    heapInsert(HK_TIMER, d, vm, <u64>e, 0);
+    return s;
+  }
+  heapUpdate(HK_SHARE, d, vm, assignFinish(v, d, prio, next), prio);
+  if (hasRes) heapUpdate(HK_RES, d, vm, <u64>eligibleAt(v + V_RES_TAT, v + V_RES_FRAC, next), 0);
+  return s;
+}
+
+/**
+ * Admits one packet for `vm`. Returns its status; never throws.
+ * Counted: accepted (queued), full (refused, host keeps it), unknown VM, bad length.
+ */
+export function enqueueOne(vm: u32, len: u32, handle: u32, hash: u32, now: i64): u8 {
+  if (vm >= maxVms) { teamCount(T_UNKNOWN); return ST_UNKNOWN_VM; }
+  const v = vmPtr(vm);
+  const state = load<u32>(v, V_STATE);
+  if (state == VS_FREE || state == VS_REMOVING) { teamCount(T_UNKNOWN); return ST_UNKNOWN_VM; }
+  if (len == 0 || len > 0xffff) { teamCount(T_BADLEN); teamCount(T_MALFORMED); return ST_MALFORMED; }
+  const st = vmStatPtr(vm);
+  const q = load<u32>(v, V_QPKTS);
+  if (q >= load<u32>(v, V_QMAX_PKTS) || load<u32>(v, V_QBYTES) + len > load<u32>(v, V_QMAX_BYTES) || poolFree() == 0) {
+    add64(st + S_FULL_PKTS, 1);
+    add64(st + S_FULL_BYTES, len);
+    return ST_FULL;
+  }
+  const s = slotAlloc(handle, len, hash, <u32>(now >> 10), vm);
+  vmQueuePush(vm, s, len);
+  add64(st + S_ACC_PKTS, 1);
+  add64(st + S_ACC_BYTES, len);
+  if (state == VS_IDLE) activate(vm, now);
+  const hi = load<u32>(v, V_HIWM);
+  const flags = load<u32>(v, V_FLAGS);
+  if (hi != 0 && q + 1 >= hi && (flags & VF_PAUSED) == 0) {
+    store<u32>(v, flags | VF_PAUSED, V_FLAGS);
+    add64(st + S_PAUSES, 1);
+    emit(EV_PAUSE, vm, q + 1, 0, load<u32>(v, V_QBYTES), 0);
+  }
+  return ST_QUEUED;
+}

@@ -1,0 +1,88 @@
+// stats.ts — reads the core's counters into a plain snapshot object.
+//
+// The core keeps u64 counters in linear memory (layout.ts: VM stats, NIC
+// records, team counters); reading them is a few loads per VM and costs the
+// data path nothing. Counters are returned as numbers (exact below 2^53).
+
+import * as L from '../wasm/layout.js';
+
+export interface VmStats {
+  id: number; name: string;
+  /** 'idle' (empty queue), 'active' (eligible), 'held' (waiting on its limit or peak) */
+  state: 'idle' | 'active' | 'held' | 'removing';
+  nic: number | null;
+  paused: boolean;
+  queuedPackets: number; queuedBytes: number; inFlightPackets: number;
+  acceptedPackets: number; acceptedBytes: number;
+  releasedPackets: number; releasedBytes: number;
+  sentPackets: number; sentBytes: number;
+  fullPackets: number; fullBytes: number;
+  returnedPackets: number; returnedBytes: number;
+  droppedPackets: number;
+  resteeredPackets: number;
+  pauses: number;
+  /** bytes released in the reservation (constraint) phase */
+  reservationBytes: number;
+}
+
+export interface NicStats {
+  index: number; name: string; speedBps: number; up: boolean;
+  inFlightPackets: number; inFlightBytes: number; inFlightLimitBytes: number;
+  releasedPackets: number; releasedBytes: number; sentPackets: number; sentBytes: number;
+  failovers: number; resteeredPackets: number; pinnedVms: number; reservedBps: number; badCompletions: number;
+}
+
+export interface TeamStats {
+  malformed: number; unknownVm: number; badLength: number; polls: number; resteered: number;
+  failovers: number; badCompletions: number; clockBackwards: number; poolFree: number; poolPackets: number;
+}
+
+export interface StatsSnapshot { vms: VmStats[]; nics: NicStats[]; team: TeamStats }
+
+const STATES = ['removing', 'idle', 'active', 'held', 'removing'] as const;
+
+export function readStats(buf: ArrayBuffer, hdr: Uint32Array, vms: { id: number; name: string }[],
+  nics: ({ index: number; name: string; speedBps: number } | undefined)[]): StatsSnapshot {
+  const dv = new DataView(buf);
+  const u64 = (p: number) => Number(dv.getBigUint64(p, true));
+  const u32 = (p: number) => dv.getUint32(p, true);
+  const vmBase = hdr[L.H_VM_PTR]!, stBase = hdr[L.H_VMSTAT_PTR]!, nicBase = hdr[L.H_NIC_PTR]!, team = hdr[L.H_TEAM_PTR]!;
+  const vmOut: VmStats[] = vms.map(({ id, name }) => {
+    const v = vmBase + id * L.VM_STRIDE, s = stBase + id * L.VMSTAT_STRIDE;
+    const nic = u32(v + L.V_NIC);
+    return {
+      id, name, state: STATES[u32(v + L.V_STATE)] ?? 'removing', nic: nic === L.NIL ? null : nic,
+      paused: (u32(v + L.V_FLAGS) & L.VF_PAUSED) !== 0,
+      queuedPackets: u32(v + L.V_QPKTS), queuedBytes: u32(v + L.V_QBYTES), inFlightPackets: u32(v + L.V_INFLIGHT),
+      acceptedPackets: u64(s + L.S_ACC_PKTS), acceptedBytes: u64(s + L.S_ACC_BYTES),
+      releasedPackets: u64(s + L.S_REL_PKTS), releasedBytes: u64(s + L.S_REL_BYTES),
+      sentPackets: u64(s + L.S_SENT_PKTS), sentBytes: u64(s + L.S_SENT_BYTES),
+      fullPackets: u64(s + L.S_FULL_PKTS), fullBytes: u64(s + L.S_FULL_BYTES),
+      returnedPackets: u64(s + L.S_RET_PKTS), returnedBytes: u64(s + L.S_RET_BYTES),
+      droppedPackets: u64(s + L.S_DROP_PKTS), resteeredPackets: u64(s + L.S_RESTEER_PKTS),
+      pauses: u64(s + L.S_PAUSES), reservationBytes: u64(s + L.S_RES_BYTES),
+    };
+  });
+  const nicOut: NicStats[] = [];
+  for (const n of nics) {
+    if (!n) continue;
+    const p = nicBase + n.index * L.NIC_STRIDE;
+    nicOut.push({
+      index: n.index, name: n.name, speedBps: n.speedBps, up: (u32(p + L.N_STATE) & L.NS_UP) !== 0,
+      inFlightPackets: u32(p + L.N_IF_PKTS), inFlightBytes: u64(p + L.N_IF_BYTES), inFlightLimitBytes: u64(p + L.N_IF_LIMIT),
+      releasedPackets: u64(p + L.N_REL_PKTS), releasedBytes: u64(p + L.N_REL_BYTES),
+      sentPackets: u64(p + L.N_SENT_PKTS), sentBytes: u64(p + L.N_SENT_BYTES),
+      failovers: u64(p + L.N_FAILOVERS), resteeredPackets: u64(p + L.N_RESTEERED),
+      pinnedVms: u32(p + L.N_PINNED), reservedBps: u64(p + L.N_RES_SUM), badCompletions: u32(p + L.N_BAD_COMPLETIONS),
+    });
+  }
+  return {
+    vms: vmOut, nics: nicOut,
+    team: {
+      malformed: u64(team + L.T_MALFORMED), unknownVm: u64(team + L.T_UNKNOWN), badLength: u64(team + L.T_BADLEN),
+      polls: u64(team + L.T_POLLS), resteered: u64(team + L.T_RESTEERED), failovers: u64(team + L.T_FAILOVERS),
+      badCompletions: u64(team + L.T_BAD_COMPLETIONS), clockBackwards: u64(team + L.T_CLOCK_BACK),
+      poolFree: hdr[L.H_POOL_FREE]!, poolPackets: hdr[L.H_POOL]!,
+    },
+  };
+}
