@@ -84,7 +84,9 @@ export function nicSet(i: u32, speedBps: u64, inFlightLimitBytes: u64, up: u32):
 
 export function setLink(i: u32, up: u32, now: i64): i32 {
   if (i >= maxNics) return E_RANGE;
-  return teamSetLink(i, up != 0, clampNow(now));
+  const r = teamSetLink(i, up != 0, clampNow(now));
+  publishPoolFree(); // re-steering hands packets of removed VMs back to the pool
+  return r;
 }
 
 function applyConfig(vm: u32): void {

@@ -239,9 +239,9 @@ describe('pcapng, hand-assembled', () => {
     // IDB options: if_name "eth0", if_tsresol 0x89 (2^-9 s), if_tsoffset 100 s, end.
     const file = hex(`
       0a0d0d0a 1c000000 4d3c2b1a 0100 0000 ffffffffffffffff 1c000000
-      01000000 3c000000 0100 0000 00000000
+      01000000 34000000 0100 0000 00000000
         0200 0400 65746830  0900 0100 89000000  0e00 0800 6400000000000000  0000 0000
-      3c000000
+      34000000
       06000000 20000000 00000000 00000000 00020000 00000000 00000000 20000000`);
     const capture = readCapture(file);
     expect(capture.interfaces[0]).toMatchObject({
@@ -600,12 +600,19 @@ describe('properties: random packet lists survive write → read exactly', () =>
     );
   });
 
-  it('2^-n resolutions with floor rounding read back within one tick and never later', () => {
+  it('2^-n resolutions with floor rounding read back never later and less than a tick + 1 ns earlier', () => {
     fc.assert(
       fc.property(
-        fc.integer({ min: 0, max: 40 }),
-        fc.bigInt({ min: 0n, max: 2n ** 62n }),
-        (exponent, timestampNs) => {
+        fc
+          .integer({ min: 0, max: 40 })
+          .chain((exponent) =>
+            fc.tuple(
+              fc.constant(exponent),
+              // Any time whose tick count fits the 64-bit field.
+              fc.bigInt({ min: 0n, max: (2n ** 64n * 1_000_000_000n) / 2n ** BigInt(exponent) - 1n }),
+            ),
+          ),
+        ([exponent, timestampNs]) => {
           const interfaces = [{ timestampResolution: { base: 2 as const, exponent } }];
           const file = writePcapng([{ timestampNs, data: new Uint8Array(0) }], {
             interfaces,
@@ -615,7 +622,6 @@ describe('properties: random packet lists survive write → read exactly', () =>
           const tickNs = 1_000_000_000n / 2n ** BigInt(exponent) + 1n;
           expect(read <= timestampNs).toBe(true);
           expect(timestampNs - read <= tickNs).toBe(true);
-          if (exponent >= 30) expect(read).toBe(timestampNs); // finer than 1 ns: exact
         },
       ),
       { numRuns: 300 },

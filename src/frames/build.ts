@@ -232,26 +232,17 @@ export function buildFrameWithLayout(spec: FrameSpec): BuiltFrame {
   bytes.set(dst, 0);
   bytes.set(src, 6);
   vlans.forEach((tag, i) => {
-    const at = vlanOffsets[i]!;
+    const offset = vlanOffsets[i]!;
     if (tag.tpid !== 0x8100 && tag.tpid !== 0x88a8 && tag.tpid !== 0x9100) {
       throw new RangeError(`vlans[${i}].tpid 0x${Number(tag.tpid).toString(16)} is not 0x8100, 0x88a8 or 0x9100`);
     }
     const pcp = tag.pcp ?? 0;
     checkRange(tag.id, 0, 4095, `vlans[${i}].id`);
     checkRange(pcp, 0, 7, `vlans[${i}].pcp`);
-    view.setUint16(at, tag.tpid);
-    view.setUint16(at + 2, (pcp << 13) | ((tag.dei ? 1 : 0) << 12) | tag.id);
+    view.setUint16(offset, tag.tpid);
+    view.setUint16(offset + 2, (pcp << 13) | ((tag.dei ? 1 : 0) << 12) | tag.id);
   });
-  const innerEtherType =
-    mpls.length > 0
-      ? (spec.mplsEtherType ?? 0x8847)
-      : spec.ipv4 !== undefined
-        ? ETHERTYPE_IPV4
-        : spec.ipv6 !== undefined
-          ? ETHERTYPE_IPV6
-          : spec.arp !== undefined
-            ? ETHERTYPE_ARP
-            : spec.etherType!;
+  const innerEtherType = etherTypeAfterTags(spec);
   checkRange(innerEtherType, 0, 0xffff, 'etherType');
   view.setUint16(etherTypeOffset, innerEtherType);
   mpls.forEach((label, i) => {
@@ -286,6 +277,15 @@ export function buildFrameWithLayout(spec: FrameSpec): BuiltFrame {
       length,
     },
   };
+}
+
+/** The EtherType written after the VLAN tags. */
+function etherTypeAfterTags(spec: FrameSpec): number {
+  if ((spec.mpls ?? []).length > 0) return spec.mplsEtherType ?? 0x8847;
+  if (spec.ipv4 !== undefined) return ETHERTYPE_IPV4;
+  if (spec.ipv6 !== undefined) return ETHERTYPE_IPV6;
+  if (spec.arp !== undefined) return ETHERTYPE_ARP;
+  return spec.etherType!;
 }
 
 function extensionLength(ext: Ipv6ExtensionSpec, index: number): number {

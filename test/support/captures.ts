@@ -27,7 +27,8 @@ export const capturesDir = path.resolve(repoRoot, '../shared/data/pcaps');
 export const capturesPresent = existsSync(path.join(capturesDir, 'MANIFEST.tsv'));
 
 /** Why capture-based suites are skipped. */
-export const skipMessage = `real captures not found at ${capturesDir} (expected MANIFEST.tsv there); skipping the tests that need them`;
+export const skipMessage =
+  `real captures not found at ${capturesDir} (expected MANIFEST.tsv there); ` + 'skipping the tests that need them';
 
 /** Logs skipMessage once per calling suite when the captures are absent. */
 export function warnIfCapturesAbsent(suite: string): void {

@@ -1,0 +1,515 @@
+// engine.ts — the TypeScript model of the scheduler: slow, plain, the oracle.
+//
+// Same semantics as the Wasm core (assembly/), written for reading rather
+// than speed: VM queues are arrays, "heaps" are flags plus linear scans for the
+// minimum under the same total order, all tag arithmetic is BigInt so nothing
+// can overflow by accident (u64 wrap is applied explicitly where the core
+// relies on it). Differential tests drive both with the same operations and
+// require identical decisions, statuses, events and counters.
+//
+// Allocation rules (DESIGN §2, ALGORITHMS.md): a VM whose head conforms to its
+// limit/peak buckets is ACTIVE; the constraint phase serves the ACTIVE VM with
+// the earliest reservation eligibility time if that time has come, otherwise
+// the share phase serves the highest priority, smallest virtual finish tag.
+
+import type { ResolvedVm } from '../../src/api/config.js';
+
+const M64 = (1n << 64n) - 1n;
+const u64 = (x: bigint) => x & M64;
+const i64 = (x: bigint) => BigInt.asIntN(64, x);
+const Q = 20n;
+const QMASK = (1n << Q) - 1n;
+export const NIL = 0xffffffff;
+
+export const ST = { queued: 0, full: 1, unknownVm: 2, forged: 3, malformed: 4 } as const;
+export const EV = {
+  LINK: 1, MOVED: 2, FAILOVER: 3, FAILBACK: 4, TEAM_DOWN: 5, TEAM_UP: 6, PAUSE: 7, RESUME: 8, RETURNED: 9, CAPACITY: 10,
+} as const;
+export interface RawEvent { type: number; a: number; b: number; c: number; x: number; y: number }
+
+interface Pkt { handle: number; len: number; hash: number; vm: number }
+interface Shaper { tat: bigint; frac: bigint; inv: bigint; depth: bigint }
+type VmStateName = 'free' | 'idle' | 'active' | 'held' | 'removing';
+
+interface VmM {
+  state: VmStateName; domain: number; prio: number; paused: boolean;
+  queue: Pkt[]; qBytes: number;
+  F: bigint; invW: bigint;
+  res: Shaper; lim: Shaper; pk: Shaper;
+  inShare: boolean; shareKey: bigint; inRes: boolean; resKey: bigint; inTimer: boolean; timerKey: bigint;
+  nic: number; home: number; policy: number; resBps: bigint;
+  qMaxPkts: number; qMaxBytes: number; hiWm: number; loWm: number; inflight: number;
+  st: VmCounters;
+}
+export interface VmCounters {
+  acceptedPackets: number; acceptedBytes: number; releasedPackets: number; releasedBytes: number;
+  sentPackets: number; sentBytes: number; fullPackets: number; fullBytes: number;
+  returnedPackets: number; returnedBytes: number; resteeredPackets: number; pauses: number; reservationBytes: number;
+}
+interface NicM {
+  present: boolean; up: boolean; fifo: Pkt[]; ifBytes: bigint; limit: bigint; speed: bigint; invSpeed: bigint;
+  sentPackets: number; sentBytes: number; releasedPackets: number; releasedBytes: number; failovers: number;
+  resteered: number; resSum: bigint; pinned: number; badCompletions: number;
+}
+
+const zeroCounters = (): VmCounters => ({
+  acceptedPackets: 0, acceptedBytes: 0, releasedPackets: 0, releasedBytes: 0, sentPackets: 0, sentBytes: 0,
+  fullPackets: 0, fullBytes: 0, returnedPackets: 0, returnedBytes: 0, resteeredPackets: 0, pauses: 0, reservationBytes: 0,
+});
+const shaper = (): Shaper => ({ tat: 0n, frac: 0n, inv: 0n, depth: 0n });
+
+export function invFromBps(bps: number | bigint): bigint {
+  const b = BigInt(bps);
+  return b === 0n ? 0n : (8_000_000_000n << Q) / b;
+}
+function eligibleAt(s: Shaper, len: number): bigint {
+  return s.tat + ((s.frac + BigInt(len) * s.inv) >> Q) - s.depth;
+}
+function charge(s: Shaper, len: number, now: bigint): void {
+  if (s.tat < now) { s.tat = now; s.frac = 0n; }
+  const total = s.frac + BigInt(len) * s.inv;
+  s.tat += total >> Q;
+  s.frac = total & QMASK;
+}
+function chargeFloored(s: Shaper, len: number, now: bigint): void {
+  charge(s, len, now);
+  if (s.tat > now + s.depth) { s.tat = now + s.depth; s.frac = 0n; }
+}
+
+export interface ModelCapacity { maxVms: number; maxNics: number; poolPackets: number; batchSize: number; eventCapacity: number; mtu: number }
+export const POLICY = { 'round-robin': 0, 'least-load': 1, 'port-id': 2 } as const;
+
+export interface Decision { handle: number; nic: number; vm: number; len: number }
+
+export class ModelEngine {
+  readonly vms: VmM[] = [];
+  readonly nics: NicM[] = [];
+  readonly V: bigint[][] = [];
+  events: RawEvent[] = [];
+  eventsLost = 0;
+  poolFree: number;
+  team = { malformed: 0, unknownVm: 0, badLength: 0, polls: 0, resteered: 0, failovers: 0, badCompletions: 0, clockBackwards: 0 };
+  private lastNow = 0n;
+  private domStart = 0;
+  private rrNext = 0;
+  private readonly teamDomain: number;
+  nextWake: bigint | null = null;
+
+  constructor(readonly cap: ModelCapacity, readonly policy: number, readonly failback: boolean) {
+    this.poolFree = cap.poolPackets;
+    this.teamDomain = cap.maxNics;
+    for (let i = 0; i < cap.maxVms; i++) this.vms.push(this.blankVm());
+    for (let i = 0; i < cap.maxNics; i++) this.nics.push({
+      present: false, up: false, fifo: [], ifBytes: 0n, limit: 0n, speed: 0n, invSpeed: 0n, sentPackets: 0, sentBytes: 0,
+      releasedPackets: 0, releasedBytes: 0, failovers: 0, resteered: 0, resSum: 0n, pinned: 0, badCompletions: 0,
+    });
+    for (let d = 0; d <= cap.maxNics; d++) this.V.push(new Array<bigint>(8).fill(0n));
+  }
+
+  private blankVm(): VmM {
+    return {
+      state: 'free', domain: 0, prio: 0, paused: false, queue: [], qBytes: 0, F: 0n, invW: 0n,
+      res: shaper(), lim: shaper(), pk: shaper(), inShare: false, shareKey: 0n, inRes: false, resKey: 0n,
+      inTimer: false, timerKey: 0n, nic: NIL, home: NIL, policy: 0, resBps: 0n,
+      qMaxPkts: 0, qMaxBytes: 0, hiWm: 0, loWm: 0, inflight: 0, st: zeroCounters(),
+    };
+  }
+
+  private emit(type: number, a: number, b: number, c: number, x: number | bigint, y: number | bigint): void {
+    if (this.events.length >= this.cap.eventCapacity) { this.eventsLost++; return; }
+    this.events.push({ type, a, b, c, x: Number(x), y: Number(y) });
+  }
+  /** Ends one host call: like the host draining the ring, moves this call's events out (a lost count becomes type 0). */
+  endCall(): void {
+    this.delivered.push(...this.events);
+    if (this.eventsLost) this.delivered.push({ type: 0, a: this.eventsLost, b: 0, c: 0, x: 0, y: 0 });
+    this.events = []; this.eventsLost = 0;
+  }
+  takeEvents(): RawEvent[] { this.endCall(); const e = this.delivered; this.delivered = []; return e; }
+  private delivered: RawEvent[] = [];
+
+  private clamp(now: bigint): bigint {
+    if (now < this.lastNow) { this.team.clockBackwards++; return this.lastNow; }
+    this.lastNow = now;
+    return now;
+  }
+
+  // ---------------------------------------------------------------- NICs
+  nicSet(i: number, speed: number, limit: number, up: boolean): void {
+    const n = this.nics[i]!;
+    n.speed = BigInt(speed); n.invSpeed = invFromBps(speed); n.limit = BigInt(limit);
+    if (!n.present) { n.present = true; n.up = up; }
+  }
+  private hasRoom(i: number): boolean { const n = this.nics[i]!; return n.up && n.ifBytes < n.limit; }
+  private upCount(): number { return this.nics.filter((n) => n.up).length; }
+
+  private teamPick(): number {
+    if (this.policy === 1) {
+      let best = NIL, bestLoad = 0n;
+      for (let i = 0; i < this.cap.maxNics; i++) {
+        if (!this.hasRoom(i)) continue;
+        const l = u64(this.nics[i]!.ifBytes * this.nics[i]!.invSpeed);
+        if (best === NIL || l < bestLoad) { best = i; bestLoad = l; }
+      }
+      return best;
+    }
+    for (let k = 0; k < this.cap.maxNics; k++) {
+      const i = (this.rrNext + k) % this.cap.maxNics;
+      if (this.hasRoom(i)) { this.rrNext = (i + 1) % this.cap.maxNics; return i; }
+    }
+    return NIL;
+  }
+
+  private placeNic(): number {
+    let best = NIL, bestFree = 0n;
+    for (let i = 0; i < this.cap.maxNics; i++) {
+      const n = this.nics[i]!;
+      if (!n.up) continue;
+      const free = n.speed - n.resSum;
+      if (best === NIL || free > bestFree) { best = i; bestFree = free; }
+    }
+    return best;
+  }
+
+  // ---------------------------------------------------------------- scheduling state
+  private shapeAt(v: VmM, len: number): bigint {
+    let e = -(1n << 63n);
+    if (v.lim.inv !== 0n) e = eligibleAt(v.lim, len);
+    if (v.pk.inv !== 0n) { const p = eligibleAt(v.pk, len); if (p > e) e = p; }
+    return e;
+  }
+  private assignFinish(v: VmM, len: number): bigint {
+    const vt = this.V[v.domain]![v.prio]!;
+    let f = v.F;
+    if (i64(f - vt) < 0n) f = vt;
+    f = u64(f + BigInt(len) * v.invW);
+    v.F = f;
+    return f;
+  }
+  private activate(id: number, now: bigint): void {
+    const v = this.vms[id]!;
+    const len = v.queue[0]!.len;
+    const e = this.shapeAt(v, len);
+    if (e > now) { v.state = 'held'; v.inTimer = true; v.timerKey = e; return; }
+    v.state = 'active';
+    v.inShare = true; v.shareKey = this.assignFinish(v, len);
+    if (v.res.inv !== 0n) { v.inRes = true; v.resKey = eligibleAt(v.res, len); }
+  }
+  private deactivate(id: number): void {
+    const v = this.vms[id]!;
+    if (v.state === 'active' || v.state === 'held') v.state = 'idle';
+    v.inShare = v.inRes = v.inTimer = false;
+  }
+  private resetFinish(id: number): void { const v = this.vms[id]!; v.F = this.V[v.domain]![v.prio]!; }
+
+  /** min over VMs in a domain's set under the core's total order. */
+  private minIn(d: number, kind: 'share' | 'res' | 'timer'): number {
+    let best = NIL;
+    for (let id = 0; id < this.vms.length; id++) {
+      const v = this.vms[id]!;
+      if (v.domain !== d) continue;
+      if (kind === 'share' ? !v.inShare : kind === 'res' ? !v.inRes : !v.inTimer) continue;
+      if (best === NIL) { best = id; continue; }
+      const b = this.vms[best]!;
+      if (kind === 'share') {
+        if (v.prio !== b.prio) { if (v.prio > b.prio) best = id; continue; }
+        const diff = i64(v.shareKey - b.shareKey);
+        if (diff < 0n) best = id;
+      } else {
+        const kv = kind === 'res' ? v.resKey : v.timerKey, kb = kind === 'res' ? b.resKey : b.timerKey;
+        if (i64(kv) < i64(kb)) best = id;
+      }
+    }
+    return best;
+  }
+  private count(d: number, kind: 'share' | 'res' | 'timer'): number {
+    return this.vms.filter((v) => v.domain === d && (kind === 'share' ? v.inShare : kind === 'res' ? v.inRes : v.inTimer)).length;
+  }
+
+  private serve(id: number, now: bigint, resPhase: boolean): Pkt {
+    const v = this.vms[id]!;
+    const p = v.queue.shift()!;
+    v.qBytes -= p.len;
+    if (v.lim.inv !== 0n) charge(v.lim, p.len, now);
+    if (v.pk.inv !== 0n) charge(v.pk, p.len, now);
+    const hasRes = v.res.inv !== 0n;
+    if (hasRes) chargeFloored(v.res, p.len, now);
+    if (!resPhase) this.V[v.domain]![v.prio] = v.F;
+    v.st.releasedPackets++; v.st.releasedBytes += p.len;
+    if (resPhase) v.st.reservationBytes += p.len;
+    v.inflight++;
+    if (v.paused && v.queue.length <= v.loWm) { v.paused = false; this.emit(EV.RESUME, id, v.queue.length, 0, v.qBytes, 0); }
+    if (v.queue.length === 0) { v.inShare = false; v.inRes = false; v.state = 'idle'; return p; }
+    const next = v.queue[0]!.len;
+    const e = this.shapeAt(v, next);
+    if (e > now) { v.inShare = false; v.inRes = false; v.state = 'held'; v.inTimer = true; v.timerKey = e; return p; }
+    v.shareKey = this.assignFinish(v, next);
+    if (hasRes) v.resKey = eligibleAt(v.res, next);
+    return p;
+  }
+
+  // ---------------------------------------------------------------- VMs
+  private apply(id: number, c: ResolvedVm): void {
+    const v = this.vms[id]!;
+    v.invW = (1n << 24n) / BigInt(c.shares || 1);
+    const mtu = BigInt(this.cap.mtu);
+    v.res.inv = invFromBps(c.reservationBps); v.res.depth = (mtu * v.res.inv) >> Q; v.resBps = BigInt(c.reservationBps);
+    v.lim.inv = invFromBps(c.limitBps); v.lim.depth = (BigInt(c.burstBytes) * v.lim.inv) >> Q;
+    v.pk.inv = invFromBps(c.peakBps); v.pk.depth = (BigInt(c.peakBurstBytes) * v.pk.inv) >> Q;
+    v.prio = c.priority; v.qMaxPkts = c.queuePackets; v.qMaxBytes = c.queueBytes;
+    v.hiWm = c.highWatermark; v.loWm = c.lowWatermark;
+  }
+  private attach(id: number, nic: number): void {
+    const v = this.vms[id]!;
+    v.nic = nic;
+    if (nic === NIL) { v.domain = this.teamDomain; return; }
+    v.domain = nic;
+    this.nics[nic]!.resSum += v.resBps; this.nics[nic]!.pinned++;
+  }
+  private detach(id: number): void {
+    const v = this.vms[id]!;
+    if (v.nic === NIL) return;
+    this.nics[v.nic]!.resSum -= v.resBps; this.nics[v.nic]!.pinned--;
+    v.nic = NIL;
+  }
+  private checkCapacity(): void {
+    let up = 0n; for (const n of this.nics) if (n.up) up += n.speed;
+    let reserved = 0n; for (const v of this.vms) if (v.state !== 'free' && v.state !== 'removing') reserved += v.resBps;
+    if (reserved > up) this.emit(EV.CAPACITY, NIL, 0, 0, reserved, up);
+    this.nics.forEach((n, i) => { if (n.up && n.resSum > n.speed) this.emit(EV.CAPACITY, i, 0, 0, n.resSum, n.speed); });
+  }
+
+  addVm(c: ResolvedVm, now: bigint): number {
+    now = this.clamp(now);
+    const id = this.vms.findIndex((v) => v.state === 'free');
+    if (id < 0) return -3;
+    this.vms[id] = this.blankVm();
+    this.apply(id, c);
+    const v = this.vms[id]!;
+    v.policy = this.policy;
+    v.state = 'idle';
+    if (v.policy === 2) {
+      const to = this.placeNic();
+      this.attach(id, to);
+      v.home = to;
+      if (to === NIL) v.domain = 0;
+    } else { this.attach(id, NIL); v.home = NIL; }
+    this.resetFinish(id);
+    this.checkCapacity();
+    return id;
+  }
+
+  updateVm(id: number, c: ResolvedVm, now: bigint): number {
+    now = this.clamp(now);
+    const v = this.vms[id];
+    if (!v || v.state === 'free' || v.state === 'removing') return -2;
+    const oldPrio = v.prio;
+    this.deactivate(id);
+    const nic = v.nic, dom = v.domain;
+    this.detach(id);
+    this.apply(id, c);
+    this.attach(id, nic);
+    v.domain = dom;
+    if (v.prio !== oldPrio) this.resetFinish(id);
+    if (v.queue.length > 0) this.activate(id, now);
+    this.checkCapacity();
+    return 0;
+  }
+
+  /** Removes a VM; returns the queued packets handed back. */
+  removeVm(id: number): Pkt[] {
+    const v = this.vms[id]!;
+    if (v.state === 'free' || v.state === 'removing') return [];
+    this.deactivate(id);
+    this.detach(id);
+    v.state = 'removing';
+    const back = v.queue.splice(0);
+    for (const p of back) { v.st.returnedPackets++; v.st.returnedBytes += p.len; this.poolFree++; }
+    v.qBytes = 0;
+    if (v.inflight === 0) v.state = 'free';
+    return back;
+  }
+
+  // ---------------------------------------------------------------- data path
+  enqueueOne(id: number, len: number, handle: number, hash: number, now: bigint): number {
+    if (id >= this.cap.maxVms || id < 0) { this.team.unknownVm++; return ST.unknownVm; }
+    const v = this.vms[id]!;
+    if (v.state === 'free' || v.state === 'removing') { this.team.unknownVm++; return ST.unknownVm; }
+    if (len === 0 || len > 0xffff) { this.team.badLength++; this.team.malformed++; return ST.malformed; }
+    const q = v.queue.length;
+    if (q >= v.qMaxPkts || v.qBytes + len > v.qMaxBytes || this.poolFree === 0) {
+      v.st.fullPackets++; v.st.fullBytes += len; return ST.full;
+    }
+    this.poolFree--;
+    v.queue.push({ handle, len, hash, vm: id });
+    v.qBytes += len;
+    v.st.acceptedPackets++; v.st.acceptedBytes += len;
+    if (v.state === 'idle') this.activate(id, now);
+    if (v.hiWm !== 0 && q + 1 >= v.hiWm && !v.paused) {
+      v.paused = true; v.st.pauses++;
+      this.emit(EV.PAUSE, id, q + 1, 0, v.qBytes, 0);
+    }
+    return ST.queued;
+  }
+
+  enqueue(vms: number[], lens: number[], handles: number[], hashes: number[], now: bigint): number[] {
+    now = this.clamp(now);
+    return vms.map((vm, i) => this.enqueueOne(vm, lens[i]!, handles[i]!, hashes[i]!, now));
+  }
+
+  poll(now: bigint, max: number): Decision[] {
+    now = this.clamp(now);
+    this.team.polls++;
+    const ndom = this.teamDomain + 1;
+    for (let d = 0; d < ndom; d++) {
+      for (;;) {
+        const id = this.minIn(d, 'timer');
+        if (id === NIL || i64(this.vms[id]!.timerKey) > now) break;
+        this.vms[id]!.inTimer = false;
+        this.activate(id, now);
+      }
+    }
+    const out: Decision[] = [];
+    while (out.length < max) {
+      let progress = false;
+      for (let k = 0; k < ndom && out.length < max; k++) {
+        const d = (this.domStart + k) % ndom;
+        if (this.count(d, 'share') === 0) continue;
+        const nic = d === this.teamDomain ? this.teamPick() : this.hasRoom(d) ? d : NIL;
+        if (nic === NIL) continue;
+        let id = NIL, resPhase = false;
+        const r = this.minIn(d, 'res');
+        if (r !== NIL && this.vms[r]!.resKey <= now) { id = r; resPhase = true; } else id = this.minIn(d, 'share');
+        const p = this.serve(id, now, resPhase);
+        const n = this.nics[nic]!;
+        n.fifo.push(p); n.ifBytes += BigInt(p.len); n.releasedPackets++; n.releasedBytes += p.len;
+        out.push({ handle: p.handle, nic, vm: id, len: p.len });
+        progress = true;
+      }
+      if (!progress) break;
+    }
+    this.domStart = (this.domStart + 1) % ndom;
+    let wake: bigint | null = null;
+    for (let d = 0; d < ndom; d++) {
+      const id = this.minIn(d, 'timer');
+      if (id === NIL) continue;
+      const k = this.vms[id]!.timerKey;
+      if (wake === null || k < wake) wake = k;
+    }
+    this.nextWake = wake;
+    return out;
+  }
+
+  completed(nic: number, count: number): number {
+    const n = this.nics[nic]!;
+    let done = 0;
+    while (done < count && n.fifo.length > 0) {
+      const p = n.fifo.shift()!;
+      n.ifBytes -= BigInt(p.len); n.sentPackets++; n.sentBytes += p.len;
+      const v = this.vms[p.vm]!;
+      v.st.sentPackets++; v.st.sentBytes += p.len;
+      v.inflight--;
+      if (v.inflight === 0 && v.state === 'removing') v.state = 'free';
+      this.poolFree++;
+      done++;
+    }
+    if (done < count) { n.badCompletions += count - done; this.team.badCompletions += count - done; }
+    return done;
+  }
+
+  private moveVm(id: number, to: number, now: bigint): void {
+    const v = this.vms[id]!;
+    const from = v.nic;
+    this.deactivate(id);
+    this.detach(id);
+    this.attach(id, to);
+    if (to === NIL) v.domain = from;
+    this.resetFinish(id);
+    this.emit(EV.MOVED, id, from, to, 0, 0);
+    if (v.queue.length > 0) this.activate(id, now);
+  }
+
+  private resteer(i: number): number {
+    const n = this.nics[i]!;
+    const lists = new Map<number, Pkt[]>();
+    let moved = 0;
+    for (const p of n.fifo) {
+      const v = this.vms[p.vm]!;
+      if (v.state === 'removing') {
+        v.st.returnedPackets++; v.st.returnedBytes += p.len;
+        this.emit(EV.RETURNED, p.vm, p.handle, i, p.len, 0);
+        v.inflight--;
+        if (v.inflight === 0) v.state = 'free';
+        this.poolFree++;
+      } else {
+        if (!lists.has(p.vm)) lists.set(p.vm, []);
+        lists.get(p.vm)!.push(p);
+        v.inflight--;
+        v.st.resteeredPackets++;
+        moved++;
+      }
+    }
+    n.fifo = []; n.ifBytes = 0n;
+    n.resteered += moved; this.team.resteered += moved;
+    for (const id of [...lists.keys()].sort((a, b) => a - b)) {
+      const v = this.vms[id]!;
+      this.deactivate(id);
+      const l = lists.get(id)!;
+      v.queue.unshift(...l);
+      v.qBytes += l.reduce((s, p) => s + p.len, 0);
+      this.resetFinish(id);
+    }
+    return moved;
+  }
+
+  setLink(i: number, up: boolean, now: bigint): number {
+    now = this.clamp(now);
+    const n = this.nics[i]!;
+    if (!n.present || n.up === up) return -1;
+    const before = this.upCount();
+    n.up = up;
+    this.emit(EV.LINK, i, up ? 1 : 0, 0, 0, 0);
+    if (!up) {
+      const resteered = this.resteer(i);
+      let moved = 0;
+      this.vms.forEach((v, id) => {
+        if (v.state === 'free' || v.state === 'removing') return;
+        if (v.policy !== 2 || v.nic !== i) return;
+        const to = this.placeNic();
+        if (to === NIL) return;
+        this.moveVm(id, to, now);
+        moved++;
+      });
+      n.failovers++; this.team.failovers++;
+      this.emit(EV.FAILOVER, i, moved, resteered, 0, 0);
+      if (this.upCount() === 0) this.emit(EV.TEAM_DOWN, 0, 0, 0, 0, 0);
+    } else {
+      if (before === 0) this.emit(EV.TEAM_UP, 0, 0, 0, 0, 0);
+      let back = 0;
+      this.vms.forEach((v, id) => {
+        if (v.state === 'free' || v.state === 'removing' || v.policy !== 2) return;
+        const cur = v.nic;
+        if (cur === NIL || !this.nics[cur]!.up) {
+          const to = this.placeNic();
+          if (to !== NIL) { this.moveVm(id, to, now); back++; if (v.home === NIL) v.home = to; }
+        } else if (this.failback && v.home === i && cur !== i) {
+          this.moveVm(id, i, now);
+          back++;
+        }
+      });
+      if (back > 0) this.emit(EV.FAILBACK, i, back, 0, 0, 0);
+    }
+    this.vms.forEach((v, id) => { if (v.state === 'idle' && v.queue.length > 0) this.activate(id, now); });
+    this.checkCapacity();
+    return 0;
+  }
+
+  /** Conservation per VM: accepted = sent + queued + in flight + returned (+ dropped, never). */
+  conservation(id: number): { accepted: number; accounted: number } {
+    const v = this.vms[id]!;
+    return { accepted: v.st.acceptedPackets, accounted: v.st.sentPackets + v.queue.length + v.inflight + v.st.returnedPackets };
+  }
+  queued(id: number): number { return this.vms[id]!.queue.length; }
+  inflight(id: number): number { return this.vms[id]!.inflight; }
+  stateOf(id: number): VmStateName { return this.vms[id]!.state; }
+}
