@@ -108,7 +108,7 @@ export const VS_REMOVING: u32 = 4; // removed by the host, packets still in flig
 export const VF_PAUSED: u32 = 1;
 
 // ---- VM statistics: u64 counters, VMSTAT_STRIDE bytes per VM ----
-export const VMSTAT_STRIDE: u32 = 128;
+export const VMSTAT_STRIDE: u32 = 256;
 export const S_ACC_PKTS: u32 = 0;
 export const S_ACC_BYTES: u32 = 8;
 export const S_REL_PKTS: u32 = 16;   // released to a NIC (decisions)
@@ -123,6 +123,11 @@ export const S_RESTEER_PKTS: u32 = 80;
 export const S_PAUSES: u32 = 88;
 export const S_RES_BYTES: u32 = 96;  // bytes released in the reservation phase
 export const S_RET_BYTES: u32 = 104;
+export const S_DELAY_MAX: u32 = 112; // u64 largest queue delay seen, in 1.024 µs units (ns >> 10)
+export const S_DELAY_SUM: u32 = 120; // u64 sum of queue delays, same units
+export const S_DELAY_HIST: u32 = 128; // u32 x 32: log2 buckets of queue delay; bucket b counts
+                                      // delays d (units) with d == 0 for b = 0, else 2^(b-1) <= d < 2^b
+export const DELAY_BUCKETS: u32 = 32;
 
 // ---- NIC state, NIC_STRIDE bytes per NIC ----
 export const NIC_STRIDE: u32 = 128;

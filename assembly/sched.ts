@@ -30,6 +30,7 @@ import {
   V_RES_TAT, V_RES_INV, V_RES_FRAC, V_LIM_TAT, V_LIM_INV, V_LIM_FRAC, V_PK_TAT, V_PK_INV, V_PK_FRAC,
   V_QMAX_PKTS, V_QMAX_BYTES, V_HIWM, V_LOWM, V_INFLIGHT,
   S_ACC_PKTS, S_ACC_BYTES, S_FULL_PKTS, S_FULL_BYTES, S_REL_PKTS, S_REL_BYTES, S_PAUSES, S_RES_BYTES,
+  S_DELAY_MAX, S_DELAY_SUM, S_DELAY_HIST, P_TS,
   D_V, HK_SHARE, HK_RES, HK_TIMER, EV_PAUSE, EV_RESUME,
   ST_QUEUED, ST_FULL, ST_UNKNOWN_VM, ST_MALFORMED,
   T_MALFORMED, T_UNKNOWN, T_BADLEN,
@@ -152,6 +153,13 @@ export function serve(vm: u32, now: i64, resPhase: bool): u32 {
   add64(st + S_REL_PKTS, 1);
   add64(st + S_REL_BYTES, len);
   if (resPhase) add64(st + S_RES_BYTES, len);
+  // queue delay in 1.024 µs units (wrapping u32: exact for delays under 73 minutes)
+  const delay = <u32>(now >> 10) - load<u32>(slotPtrOf(s), P_TS);
+  add64(st + S_DELAY_SUM, delay);
+  if (<u64>delay > load<u64>(st + S_DELAY_MAX)) store<u64>(st + S_DELAY_MAX, delay);
+  const hb = st + S_DELAY_HIST + (<usize>(32 - clz<u32>(delay)) << 2);
+  if (delay < 0x80000000) store<u32>(hb, load<u32>(hb) + 1);
+  else { const last = st + S_DELAY_HIST + 31 * 4; store<u32>(last, load<u32>(last) + 1); }
   store<u32>(v, load<u32>(v, V_INFLIGHT) + 1, V_INFLIGHT);
   const flags = load<u32>(v, V_FLAGS);
   if ((flags & VF_PAUSED) != 0 && load<u32>(v, V_QPKTS) <= load<u32>(v, V_LOWM)) {

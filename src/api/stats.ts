@@ -23,6 +23,10 @@ export interface VmStats {
   pauses: number;
   /** bytes released in the reservation (constraint) phase */
   reservationBytes: number;
+  /** queue delay (enqueue → release) histogram: bucket b counts delays below 2^b × 1.024 µs (b = 0: under 1.024 µs) */
+  delayHistogram: number[];
+  /** queue delay percentiles and maximum in ns (bucket upper bounds; exact max) */
+  delayP50Ns: number; delayP99Ns: number; delayMaxNs: number; delayMeanNs: number;
 }
 
 export interface NicStats {
@@ -38,6 +42,34 @@ export interface TeamStats {
 }
 
 export interface StatsSnapshot { vms: VmStats[]; nics: NicStats[]; team: TeamStats }
+
+const UNIT_NS = 1024; // the core stamps packets with ns >> 10
+
+/** Upper bound (ns) of histogram bucket b. */
+export function bucketUpperNs(b: number): number { return b === 0 ? UNIT_NS : 2 ** b * UNIT_NS; }
+
+/** The delay below which a fraction q of the counted packets fall (bucket upper bound), 0 when empty. */
+export function histogramQuantile(h: readonly number[], q: number): number {
+  const total = h.reduce((a, b) => a + b, 0);
+  if (total === 0) return 0;
+  const target = Math.ceil(q * total);
+  let acc = 0;
+  for (let b = 0; b < h.length; b++) { acc += h[b]!; if (acc >= target) return bucketUpperNs(b); }
+  return bucketUpperNs(h.length - 1);
+}
+
+function delays(dv: DataView, s: number) {
+  const h: number[] = [];
+  for (let b = 0; b < L.DELAY_BUCKETS; b++) h.push(dv.getUint32(s + L.S_DELAY_HIST + b * 4, true));
+  const released = Number(dv.getBigUint64(s + L.S_REL_PKTS, true));
+  const maxNs = Number(dv.getBigUint64(s + L.S_DELAY_MAX, true)) * UNIT_NS;
+  return {
+    delayHistogram: h,
+    delayP50Ns: Math.min(histogramQuantile(h, 0.5), maxNs), delayP99Ns: Math.min(histogramQuantile(h, 0.99), maxNs),
+    delayMaxNs: maxNs,
+    delayMeanNs: released ? (Number(dv.getBigUint64(s + L.S_DELAY_SUM, true)) * UNIT_NS) / released : 0,
+  };
+}
 
 const STATES = ['removing', 'idle', 'active', 'held', 'removing'] as const;
 
@@ -61,6 +93,7 @@ export function readStats(buf: ArrayBuffer, hdr: Uint32Array, vms: { id: number;
       returnedPackets: u64(s + L.S_RET_PKTS), returnedBytes: u64(s + L.S_RET_BYTES),
       droppedPackets: u64(s + L.S_DROP_PKTS), resteeredPackets: u64(s + L.S_RESTEER_PKTS),
       pauses: u64(s + L.S_PAUSES), reservationBytes: u64(s + L.S_RES_BYTES),
+      ...delays(dv, s),
     };
   });
   const nicOut: NicStats[] = [];

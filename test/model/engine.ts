@@ -27,7 +27,7 @@ export const EV = {
 } as const;
 export interface RawEvent { type: number; a: number; b: number; c: number; x: number; y: number }
 
-interface Pkt { handle: number; len: number; hash: number; vm: number }
+interface Pkt { handle: number; len: number; hash: number; vm: number; ts: number /* enqueue time, ns >> 10, u32 */ }
 interface Shaper { tat: bigint; frac: bigint; inv: bigint; depth: bigint }
 type VmStateName = 'free' | 'idle' | 'active' | 'held' | 'removing';
 
@@ -45,6 +45,7 @@ export interface VmCounters {
   acceptedPackets: number; acceptedBytes: number; releasedPackets: number; releasedBytes: number;
   sentPackets: number; sentBytes: number; fullPackets: number; fullBytes: number;
   returnedPackets: number; returnedBytes: number; resteeredPackets: number; pauses: number; reservationBytes: number;
+  delayMax: number; delaySum: number; delayHist: number[];
 }
 interface NicM {
   present: boolean; up: boolean; fifo: Pkt[]; ifBytes: bigint; limit: bigint; speed: bigint; invSpeed: bigint;
@@ -55,7 +56,9 @@ interface NicM {
 const zeroCounters = (): VmCounters => ({
   acceptedPackets: 0, acceptedBytes: 0, releasedPackets: 0, releasedBytes: 0, sentPackets: 0, sentBytes: 0,
   fullPackets: 0, fullBytes: 0, returnedPackets: 0, returnedBytes: 0, resteeredPackets: 0, pauses: 0, reservationBytes: 0,
+  delayMax: 0, delaySum: 0, delayHist: new Array<number>(32).fill(0),
 });
+const units = (now: bigint) => Number((now >> 10n) & 0xffffffffn);
 const shaper = (): Shaper => ({ tat: 0n, frac: 0n, inv: 0n, depth: 0n });
 
 export function invFromBps(bps: number | bigint): bigint {
@@ -237,6 +240,10 @@ export class ModelEngine {
     if (!resPhase) this.V[v.domain]![v.prio] = v.F;
     v.st.releasedPackets++; v.st.releasedBytes += p.len;
     if (resPhase) v.st.reservationBytes += p.len;
+    const delay = (units(now) - p.ts) >>> 0;
+    v.st.delaySum += delay;
+    if (delay > v.st.delayMax) v.st.delayMax = delay;
+    v.st.delayHist[Math.min(31, delay === 0 ? 0 : 32 - Math.clz32(delay))]!++;
     v.inflight++;
     if (v.paused && v.queue.length <= v.loWm) { v.paused = false; this.emit(EV.RESUME, id, v.queue.length, 0, v.qBytes, 0); }
     if (v.queue.length === 0) { v.inShare = false; v.inRes = false; v.state = 'idle'; return p; }
@@ -341,7 +348,7 @@ export class ModelEngine {
       v.st.fullPackets++; v.st.fullBytes += len; return ST.full;
     }
     this.poolFree--;
-    v.queue.push({ handle, len, hash, vm: id });
+    v.queue.push({ handle, len, hash, vm: id, ts: units(now) });
     v.qBytes += len;
     v.st.acceptedPackets++; v.st.acceptedBytes += len;
     if (v.state === 'idle') this.activate(id, now);

@@ -119,14 +119,14 @@ export class Pair {
     const s = this.sched.stats();
     const wasm = {
       vms: s.vms.map((v) => [v.id, v.queuedPackets, v.inFlightPackets, v.acceptedPackets, v.acceptedBytes, v.releasedPackets, v.releasedBytes,
-        v.sentPackets, v.sentBytes, v.fullPackets, v.returnedPackets, v.resteeredPackets, v.pauses, v.reservationBytes]),
+        v.sentPackets, v.sentBytes, v.fullPackets, v.returnedPackets, v.resteeredPackets, v.pauses, v.reservationBytes, v.delayHistogram, v.delayMaxNs]),
       nics: s.nics.map((n) => [n.index, n.up, n.inFlightPackets, n.inFlightBytes, n.sentPackets, n.sentBytes, n.releasedPackets, n.failovers, n.resteeredPackets, n.pinnedVms, n.reservedBps, n.badCompletions]),
       team: [s.team.malformed, s.team.unknownVm, s.team.badLength, s.team.polls, s.team.resteered, s.team.failovers, s.team.badCompletions, s.team.clockBackwards, s.team.poolFree],
     };
     const m = this.model;
     const model = {
       vms: s.vms.map((v) => { const x = m.vms[v.id]!; return [v.id, x.queue.length, x.inflight, x.st.acceptedPackets, x.st.acceptedBytes, x.st.releasedPackets, x.st.releasedBytes,
-        x.st.sentPackets, x.st.sentBytes, x.st.fullPackets, x.st.returnedPackets, x.st.resteeredPackets, x.st.pauses, x.st.reservationBytes]; }),
+        x.st.sentPackets, x.st.sentBytes, x.st.fullPackets, x.st.returnedPackets, x.st.resteeredPackets, x.st.pauses, x.st.reservationBytes, x.st.delayHist, x.st.delayMax * 1024]; }),
       nics: s.nics.map((n) => { const x = m.nics[n.index]!; return [n.index, x.up, x.fifo.length, Number(x.ifBytes), x.sentPackets, x.sentBytes, x.releasedPackets, x.failovers, x.resteered, x.pinned, Number(x.resSum), x.badCompletions]; }),
       team: [m.team.malformed, m.team.unknownVm, m.team.badLength, m.team.polls, m.team.resteered, m.team.failovers, m.team.badCompletions, m.team.clockBackwards, m.poolFree],
     };
