@@ -15,12 +15,12 @@ import {
   V_QPKTS, V_QBYTES, V_F, V_INVW, V_RES_TAT, V_RES_INV, V_RES_DEPTH, V_LIM_TAT, V_LIM_INV, V_LIM_DEPTH,
   V_PK_TAT, V_PK_INV, V_PK_DEPTH, V_RES_FRAC, V_LIM_FRAC, V_PK_FRAC, V_SHARE_POS, V_RES_POS, V_TIMER_POS,
   V_NIC, V_HOME_NIC, V_QMAX_PKTS, V_QMAX_BYTES, V_HIWM, V_LOWM, V_INFLIGHT, V_TMP_HEAD, V_TMP_TAIL,
-  V_POLICY, V_RES_BPS, VM_STRIDE, VMSTAT_STRIDE, VF_PAUSED,
+  V_POLICY, V_RES_BPS, VM_STRIDE, VMSTAT_STRIDE, VF_PAUSED, V_MAC_HASH, V_ORDER,
   C_SHARES, C_RES_BPS, C_LIM_BPS, C_BURST, C_PEAK_BPS, C_PEAK_BURST, C_PRIO, C_QMAX_PKTS, C_QMAX_BYTES,
-  C_HIWM, C_LOWM, C_MTU, S_RET_PKTS, S_RET_BYTES, P_HANDLE, P_LEN, P_NEXT,
+  C_HIWM, C_LOWM, C_MTU, C_POLICY, C_MAC_HASH, C_ORDER, POL_COUNT, S_RET_PKTS, S_RET_BYTES, P_HANDLE, P_LEN, P_NEXT,
   H_NEXT_WAKE_LO, H_NEXT_WAKE_HI, T_POLLS, T_CLOCK_BACK, T_MALFORMED, ST_MALFORMED, ST_UNKNOWN_VM,
   T_UNKNOWN, HK_TIMER, NS_PRESENT, N_STATE,
-  vmPtr, vmStatPtr, slotPtr, nicPtr, setHdrWord, maxVms, maxNics, batchMax, cfgBase, teamBase, teamDomain,
+  vmPtr, vmStatPtr, slotPtr, nicPtr, setHdrWord, flowletBase, FL_STRIDE, maxVms, maxNics, batchMax, cfgBase, teamBase, teamDomain,
   inVm, inLen, inHandle, inHash, inOff, inCap, outHandle, outNic, outVm, outLen, statusBase, frameBase, frameBytes,
 } from './layout';
 import { poolInit, publishPoolFree, slotRelease, vmQueuePop } from './queue';
@@ -31,7 +31,7 @@ import { invFromBps } from './shaper';
 import { activate, deactivate, enqueueOne, pick, pickedPhaseRes, releaseTimers, resetFinish, serve, teamCount } from './sched';
 import {
   nicConfigure, nicCompleted, nicHasRoom, nicPush, placeNew, detach, attach, setLink as teamSetLink,
-  setTeam as teamSet, teamPick, teamPolicy, checkCapacity,
+  setTeam as teamSet, teamPolicy, checkCapacity, nicFor, isPinnedPolicy, nicUp, moveVm, nicRemove as teamNicRemove,
 } from './team';
 
 export const E_RANGE: i32 = -1;   // an index out of range
@@ -50,11 +50,12 @@ let domStart: u32 = 0;
 }
 
 /** Lays out memory; returns the header pointer (> 0) or a negative error code. */
-export function init(vms: u32, nics: u32, pool: u32, batch: u32, events: u32, fbytes: u32, macs: u32): i32 {
+export function init(vms: u32, nics: u32, pool: u32, batch: u32, events: u32, fbytes: u32, macs: u32, flowlets: u32): i32 {
   if (initialized) return E_STATE;
   if (vms == 0 || nics == 0 || nics > 64 || pool == 0 || batch == 0 || events == 0) return E_RANGE;
   if (macs == 0 || (macs & (macs - 1)) != 0) return E_RANGE;
-  if (layoutInit(vms, nics, pool, batch, events, fbytes, macs) < 0) return E_MEMORY;
+  if (flowlets == 0 || (flowlets & (flowlets - 1)) != 0) return E_RANGE;
+  if (layoutInit(vms, nics, pool, batch, events, fbytes, macs, flowlets) < 0) return E_MEMORY;
   poolInit();
   for (let vm: u32 = 0; vm < vms; vm++) {
     const v = vmPtr(vm);
@@ -62,14 +63,16 @@ export function init(vms: u32, nics: u32, pool: u32, batch: u32, events: u32, fb
     store<u32>(v, NIL, V_TMP_HEAD); store<u32>(v, NIL, V_TMP_TAIL);
     store<u32>(v, NIL, V_NIC); store<u32>(v, NIL, V_HOME_NIC);
   }
+  // flowlet slots start with no flow: a time so old that every gap exceeds δ
+  for (let k: u32 = 0; k < flowlets; k++) store<i64>(flowletBase + <usize>k * FL_STRIDE, i64.MIN_VALUE >> 1, 8);
   initialized = true;
   return <i32>hdr;
 }
 
-/** Team settings: policy (POL_*), failback (0/1), flow hash mode (HASH_*). */
-export function setTeam(policy: u32, fb: u32, hashMode: u32): i32 {
-  if (policy > 2 || hashMode > 2) return E_RANGE;
-  teamSet(policy, fb != 0);
+/** Team settings: default policy (POL_*), failback (0/1), flow hash mode (HASH_*), flowlet gap δ in ns. */
+export function setTeam(policy: u32, fb: u32, hashMode: u32, flowletGapNs: i64): i32 {
+  if (policy >= POL_COUNT || hashMode > 2 || flowletGapNs < 0) return E_RANGE;
+  teamSet(policy, fb != 0, flowletGapNs);
   setHashMode(hashMode);
   return 0;
 }
@@ -110,6 +113,8 @@ function applyConfig(vm: u32): void {
   store<u32>(v, <u32>load<u64>(c, C_QMAX_BYTES), V_QMAX_BYTES);
   store<u32>(v, <u32>load<u64>(c, C_HIWM), V_HIWM);
   store<u32>(v, <u32>load<u64>(c, C_LOWM), V_LOWM);
+  store<u32>(v, <u32>load<u64>(c, C_MAC_HASH), V_MAC_HASH);
+  store<u64>(v + V_ORDER, load<u64>(c, C_ORDER));
 }
 
 /** Adds a VM from the staged config record; returns its id or a negative code. */
@@ -125,7 +130,8 @@ export function vmAdd(now: i64): i32 {
   store<u32>(v, NIL, V_TMP_HEAD); store<u32>(v, NIL, V_TMP_TAIL);
   store<u32>(v, NIL, V_NIC); store<u32>(v, NIL, V_HOME_NIC);
   applyConfig(id);
-  store<u32>(v, teamPolicy, V_POLICY);
+  const pol = <u32>load<u64>(cfgBase, C_POLICY);
+  store<u32>(v, pol < POL_COUNT ? pol : teamPolicy, V_POLICY);
   store<u32>(v, VS_IDLE, V_STATE);
   placeNew(id);
   resetFinish(id);
@@ -259,11 +265,6 @@ export function enqueueFrames(n: u32, now: i64): u32 {
   return ok;
 }
 
-/** Domains the poll visits: one per NIC, then the team pool. */
-@inline function domNic(d: u32): u32 {
-  if (d == teamDomain) return teamPick();
-  return nicHasRoom(d) ? d : NIL;
-}
 
 /**
  * Releases up to `max` packets that NIC room and allocations allow at `now`.
@@ -283,9 +284,17 @@ export function poll(now: i64, max: u32): u32 {
       let d = domStart + k;
       if (d >= ndom) d -= ndom;
       if (heapSize(0, d) == 0) continue;
-      const nic = domNic(d);
+      let vm: u32, nic: u32;
+      if (d == teamDomain) {
+        // team pool: the scheduler picks the VM, its policy picks the NIC
+        vm = pick(d, now);
+        nic = nicFor(vm, now);
+      } else {
+        if (!nicHasRoom(d)) continue;
+        nic = d;
+        vm = pick(d, now);
+      }
       if (nic == NIL) continue;
-      const vm = pick(d, now);
       const s = serve(vm, now, pickedPhaseRes);
       const sp = slotPtr(s);
       const len = load<u32>(sp, P_LEN);
@@ -311,6 +320,26 @@ export function poll(now: i64, max: u32): u32 {
   setHdrWord(H_NEXT_WAKE_LO, <u32>wake);
   setHdrWord(H_NEXT_WAKE_HI, <u32>(wake >>> 32));
   return out;
+}
+
+/** Moves a pinned VM to NIC i (load-based rebalancing by the host); i becomes its home. */
+export function vmMove(vm: u32, i: u32, now: i64): i32 {
+  now = clampNow(now);
+  if (vm >= maxVms || i >= maxNics) return E_RANGE;
+  const v = vmPtr(vm);
+  const st = load<u32>(v, V_STATE);
+  if (st == VS_FREE || st == VS_REMOVING || !isPinnedPolicy(load<u32>(v, V_POLICY)) || !nicUp(i)) return E_STATE;
+  if (load<u32>(v, V_NIC) == i) return 0;
+  moveVm(vm, i, now);
+  store<u32>(v, i, V_HOME_NIC);
+  checkCapacity();
+  return 0;
+}
+
+/** Removes NIC i, which must be down (the host calls setLink(i, 0) first). */
+export function nicDelete(i: u32): i32 {
+  if (i >= maxNics) return E_RANGE;
+  return teamNicRemove(i) < 0 ? E_STATE : 0;
 }
 
 /** TX completions for NIC i, in order. Returns how many were in flight to complete. */

@@ -55,13 +55,14 @@ export const H_POOL_FREE: u32 = 33;    // live: free slots
 export const H_NEXT_WAKE_LO: u32 = 34; // live: i64 ns split in two words; -1,-1 = none
 export const H_NEXT_WAKE_HI: u32 = 35;
 export const H_TOTAL_BYTES: u32 = 36;  // bytes of memory the layout uses from base
+export const H_FLOWLETS: u32 = 37;     // flowlet table slots (power of two)
 export const H_WORDS: u32 = 40;
 
 // ---- VM hot state: one record per VM id, VM_STRIDE bytes ----
 // Invariant: a VM is in exactly one state; ACTIVE VMs are in their domain's
 // share heap (and reservation heap if they have a reservation), HELD VMs only
 // in the timer heap, IDLE/FREE/REMOVING VMs in no heap.
-export const VM_STRIDE: u32 = 192;
+export const VM_STRIDE: u32 = 256;
 export const V_STATE: u32 = 0;      // VS_*
 export const V_DOMAIN: u32 = 4;     // scheduling domain (NIC index for pinned VMs, maxNics for the team pool)
 export const V_PRIO: u32 = 8;       // 0..7, higher served first in the share phase
@@ -98,6 +99,8 @@ export const V_TMP_HEAD: u32 = 172; // scratch list used while re-steering
 export const V_TMP_TAIL: u32 = 176;
 export const V_POLICY: u32 = 180;   // teaming policy for this VM (team default copied at add)
 export const V_RES_BPS: u32 = 184;  // u64 reservation in bit/s, for placement
+export const V_ORDER: u32 = 192;    // u8 x 8: failover order (NIC indices, 0xff ends the list)
+export const V_MAC_HASH: u32 = 200; // u32 hash of the VM's primary MAC (src-mac-hash placement)
 
 export const VS_FREE: u32 = 0;
 export const VS_IDLE: u32 = 1;
@@ -212,6 +215,9 @@ export const C_QMAX_BYTES: u32 = 64;
 export const C_HIWM: u32 = 72;
 export const C_LOWM: u32 = 80;
 export const C_MTU: u32 = 88;       // bytes: reservation bucket depth
+export const C_POLICY: u32 = 96;    // POL_* for this VM
+export const C_MAC_HASH: u32 = 104; // hash of the primary MAC
+export const C_ORDER: u32 = 112;    // 8 x u8 failover order, 0xff-terminated
 export const CFG_BYTES: u32 = 128;
 
 // status codes written per input descriptor
@@ -224,7 +230,16 @@ export const ST_MALFORMED: u8 = 4;
 // teaming policies
 export const POL_ROUND_ROBIN: u32 = 0;
 export const POL_LEAST_LOAD: u32 = 1;
-export const POL_PORT_ID: u32 = 2;
+export const POL_PORT_ID: u32 = 2;      // pinned: most unreserved capacity
+export const POL_FAILOVER_ORDER: u32 = 3; // pinned: first up NIC of the VM's list
+export const POL_SRC_MAC_HASH: u32 = 4; // pinned: hash of the VM's MAC over the up NICs
+export const POL_FLOW_HASH: u32 = 5;    // per packet: flow hash over the up NICs
+export const POL_LOAD_BASED: u32 = 6;   // pinned like port-id; the host moves VMs off hot NICs
+export const POL_FLOWLET: u32 = 7;      // per packet: least-load chosen at flowlet gaps
+export const POL_COUNT: u32 = 8;
+
+// ---- flowlet table: FL_STRIDE bytes per slot, direct-mapped by flow hash ----
+export const FL_STRIDE: u32 = 16;     // u32 flow hash (tag), u32 nic, i64 time of the flow's last packet (ns)
 
 // ---- region pointers, set once by init ----
 export let hdr: usize = 0;
@@ -250,6 +265,8 @@ export let frameBase: usize = 0;
 export let evBase: usize = 0;
 export let cfgBase: usize = 0;
 export let teamBase: usize = 0;
+export let flowletBase: usize = 0;
+export let flowletSlots: u32 = 0;
 
 export let maxVms: u32 = 0;
 export let maxNics: u32 = 0;
@@ -274,7 +291,8 @@ export let teamDomain: u32 = 0; // == maxNics
 @inline function align16(x: usize): usize { return (x + 15) & ~(<usize>15); }
 
 /** Lays out every region; returns 0, or -1 when memory cannot grow that far. */
-export function layoutInit(vms: u32, nics: u32, pool: u32, batch: u32, events: u32, fbytes: u32, macs: u32): i32 {
+export function layoutInit(vms: u32, nics: u32, pool: u32, batch: u32, events: u32, fbytes: u32, macs: u32, flowlets: u32): i32 {
+  flowletSlots = flowlets;
   maxVms = vms; maxNics = nics; poolSize = pool; batchMax = batch; evCap = events; frameBytes = fbytes; macCap = macs;
   teamDomain = nics;
   let p = align16(__heap_base);
@@ -301,6 +319,7 @@ export function layoutInit(vms: u32, nics: u32, pool: u32, batch: u32, events: u
   evBase = p; p = align16(p + <usize>events * EV_STRIDE);
   cfgBase = p; p = align16(p + CFG_BYTES);
   teamBase = p; p = align16(p + TEAM_BYTES);
+  flowletBase = p; p = align16(p + <usize>flowlets * FL_STRIDE);
   const end = p;
   const have = <usize>memory.size() << 16;
   if (end > have) {
@@ -324,5 +343,6 @@ export function layoutInit(vms: u32, nics: u32, pool: u32, batch: u32, events: u
   setHdrWord(H_NIC_STRIDE, NIC_STRIDE); setHdrWord(H_EV_STRIDE, EV_STRIDE);
   setHdrWord(H_NEXT_WAKE_LO, 0xffffffff); setHdrWord(H_NEXT_WAKE_HI, 0xffffffff);
   setHdrWord(H_TOTAL_BYTES, <u32>(end - hdr));
+  setHdrWord(H_FLOWLETS, flowlets);
   return 0;
 }

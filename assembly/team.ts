@@ -4,12 +4,25 @@
 // Each NIC keeps a FIFO of the packets handed to it and not yet completed
 // (slots linked in release order) and admits more while its in-flight bytes
 // are below its limit (BQL-like: at most one packet beyond the limit).
-// Policies implemented here:
-//   round-robin  per packet, the next up NIC with room after the last used;
-//   least-load   per packet, the up NIC with room and the fewest in-flight
-//                bytes per unit of speed (bytes * ns-per-byte, Q20), lowest index on ties;
-//   port-id      each VM pinned to one NIC, placed on the up NIC with the
-//                most unreserved capacity (speed - Σ reservations pinned there).
+// Policies implemented here (team-wide default, overridable per VM):
+//   round-robin     per packet, the next up NIC with room after the last used;
+//   least-load      per packet, the up NIC with room and the fewest in-flight
+//                   bytes per unit of speed (bytes * ns-per-byte, Q20), lowest index on ties;
+//   flow-hash       per packet, up NIC number (flow hash mod up count): a flow
+//                   stays on one NIC while the set of up NICs is unchanged; a packet
+//                   whose NIC has no room waits (head of line) rather than reorder;
+//   flowlet         per packet, the NIC of the packet's flowlet; a new flowlet (first
+//                   packet, or a gap > δ since the flow's last packet) takes the
+//                   least-loaded NIC (Kandula et al., "Dynamic load balancing without
+//                   packet reordering", CCR 2007; CONGA, SIGCOMM 2014). Flows are
+//                   tracked in a direct-mapped table; a colliding flow starts a new flowlet;
+//   port-id         pinned: the up NIC with the most unreserved capacity
+//                   (speed - Σ reservations pinned there); moves only on failure;
+//   load-based      pinned like port-id; the host (src/api/rebalance.ts) moves VMs
+//                   off hot NICs through vmMove;
+//   failover-order  pinned: the first up NIC of the VM's ordered list;
+//   src-mac-hash    pinned: up NIC number (MAC hash mod up count), re-hashed on
+//                   every link change, like Linux bonding's layer2 xmit hash.
 // On link down, the NIC's in-flight packets are spliced back, in order, at
 // the head of their VMs' queues (re-steer) and pinned VMs move to surviving
 // NICs; nothing is lost. Cost: link events are O(maxVms + in flight); the
@@ -24,8 +37,9 @@ import {
   V_INFLIGHT, V_TMP_HEAD, V_TMP_TAIL, V_RES_BPS, V_POLICY,
   S_SENT_PKTS, S_SENT_BYTES, S_RESTEER_PKTS, S_RET_PKTS, S_RET_BYTES,
   EV_LINK, EV_MOVED, EV_FAILOVER, EV_FAILBACK, EV_TEAM_DOWN, EV_TEAM_UP, EV_RETURNED, EV_CAPACITY,
-  T_RESTEERED, T_FAILOVERS, T_BAD_COMPLETIONS, POL_PORT_ID,
-  nicPtr, vmPtr, vmStatPtr, slotPtr, maxNics, maxVms, teamDomain, teamBase,
+  T_RESTEERED, T_FAILOVERS, T_BAD_COMPLETIONS, POL_PORT_ID, POL_FAILOVER_ORDER, POL_SRC_MAC_HASH, POL_LOAD_BASED,
+  POL_LEAST_LOAD, POL_FLOW_HASH, POL_FLOWLET, V_ORDER, V_MAC_HASH, P_HASH, FL_STRIDE,
+  nicPtr, vmPtr, vmStatPtr, slotPtr, maxNics, maxVms, teamDomain, teamBase, flowletBase, flowletSlots,
 } from './layout';
 import { emit } from './events';
 import { slotRelease } from './queue';
@@ -34,7 +48,19 @@ import { invFromBps } from './shaper';
 
 export let teamPolicy: u32 = 0;
 export let failback: bool = true;
+export let flowletGapNs: i64 = 500_000;
 let rrNext: u32 = 0;
+let upN: u32 = 0;                   // NICs up; their indices at teamBase + UPLIST, ascending
+const UPLIST: usize = 64;           // u8 x 64 inside the team block
+
+@inline function upAt(k: u32): u32 { return load<u8>(teamBase + UPLIST + k); }
+
+/** Rebuilds the ascending list of up NICs (after any link or NIC change). */
+export function refreshUpList(): void {
+  let k: u32 = 0;
+  for (let i: u32 = 0; i < maxNics; i++) if (nicUp(i)) { store<u8>(teamBase + UPLIST + k, <u8>i); k++; }
+  upN = k;
+}
 
 @inline function add64(p: usize, v: u64): void { store<u64>(p, load<u64>(p) + v); }
 
@@ -44,14 +70,11 @@ let rrNext: u32 = 0;
   return (load<u32>(p, N_STATE) & NS_UP) != 0 && load<u64>(p, N_IF_BYTES) < load<u64>(p, N_IF_LIMIT);
 }
 
-export function setTeam(policy: u32, fb: bool): void { teamPolicy = policy; failback = fb; }
-@inline export function isPinnedPolicy(pol: u32): bool { return pol == POL_PORT_ID; }
-
-export function upCount(): u32 {
-  let n: u32 = 0;
-  for (let i: u32 = 0; i < maxNics; i++) if (nicUp(i)) n++;
-  return n;
+export function setTeam(policy: u32, fb: bool, gapNs: i64): void { teamPolicy = policy; failback = fb; flowletGapNs = gapNs; }
+@inline export function isPinnedPolicy(pol: u32): bool {
+  return pol == POL_PORT_ID || pol == POL_FAILOVER_ORDER || pol == POL_SRC_MAC_HASH || pol == POL_LOAD_BASED;
 }
+
 
 /** Configures NIC i (present, down until setLink says up... or up if `up`). */
 export function nicConfigure(i: u32, speedBps: u64, limitBytes: u64, up: bool): void {
@@ -63,12 +86,27 @@ export function nicConfigure(i: u32, speedBps: u64, limitBytes: u64, up: bool): 
   if (!wasPresent) {
     store<u32>(p, NIL, N_IF_HEAD); store<u32>(p, NIL, N_IF_TAIL);
     store<u32>(p, NS_PRESENT | (up ? NS_UP : 0), N_STATE);
+    refreshUpList();
   }
 }
 
-/** Per-packet NIC choice for the team pool: NIL when no up NIC has room. */
-export function teamPick(): u32 {
-  if (teamPolicy == 1) {
+/** Removes a NIC that is down: it takes no traffic and no placement any more. */
+export function nicRemove(i: u32): i32 {
+  const p = nicPtr(i);
+  const st = load<u32>(p, N_STATE);
+  if ((st & NS_PRESENT) == 0 || (st & NS_UP) != 0) return -1;
+  store<u32>(p, 0, N_STATE);
+  for (let vm: u32 = 0; vm < maxVms; vm++) {
+    const v = vmPtr(vm);
+    if (load<u32>(v, V_HOME_NIC) == i) store<u32>(v, load<u32>(v, V_NIC), V_HOME_NIC);
+  }
+  refreshUpList();
+  return 0;
+}
+
+/** Per-packet NIC choice (round-robin or least-load): NIL when no up NIC has room. */
+export function teamPick(pol: u32): u32 {
+  if (pol == POL_LEAST_LOAD) {
     let best: u32 = NIL;
     let bestLoad: u64 = 0;
     for (let i: u32 = 0; i < maxNics; i++) {
@@ -88,6 +126,34 @@ export function teamPick(): u32 {
     }
   }
   return NIL;
+}
+
+/**
+ * NIC for the head packet of a team-pool VM at `now`, by the VM's policy;
+ * NIL when that NIC (or every NIC, for round-robin / least-load) has no room.
+ */
+export function nicFor(vm: u32, now: i64): u32 {
+  const v = vmPtr(vm);
+  const pol = load<u32>(v, V_POLICY);
+  if (pol == POL_FLOW_HASH || pol == POL_FLOWLET) {
+    if (upN == 0) return NIL;
+    const hash = load<u32>(slotPtr(load<u32>(v, V_QHEAD)), P_HASH);
+    if (pol == POL_FLOW_HASH) {
+      const n = upAt(hash % upN);
+      return nicHasRoom(n) ? n : NIL;
+    }
+    const e = flowletBase + (<usize>(hash & (flowletSlots - 1)) * FL_STRIDE);
+    const n = load<u32>(e, 4);
+    if (load<u32>(e) == hash && n < maxNics && nicUp(n) && now - load<i64>(e, 8) <= flowletGapNs) {
+      if (!nicHasRoom(n)) return NIL; // same flowlet: wait, never reorder
+      store<i64>(e, now, 8);
+      return n;
+    }
+    const m = teamPick(POL_LEAST_LOAD);
+    if (m != NIL) { store<u32>(e, hash); store<u32>(e, m, 4); store<i64>(e, now, 8); }
+    return m;
+  }
+  return teamPick(pol);
 }
 
 /** Hands slot s to NIC n: appends to its in-flight FIFO. */
@@ -141,7 +207,23 @@ export function nicCompleted(n: u32, count: u32): u32 {
   return done;
 }
 
-/** Placement for pinned VMs: the up NIC with the most unreserved capacity; NIL if none is up. */
+/** Where a pinned VM belongs now, by its policy; NIL when no NIC it may use is up. */
+export function placeFor(vm: u32): u32 {
+  const v = vmPtr(vm);
+  const pol = load<u32>(v, V_POLICY);
+  if (pol == POL_FAILOVER_ORDER) {
+    for (let k: u32 = 0; k < 8; k++) {
+      const n = <u32>load<u8>(v + V_ORDER + k);
+      if (n == 0xff) break;
+      if (n < maxNics && nicUp(n)) return n;
+    }
+    return NIL;
+  }
+  if (pol == POL_SRC_MAC_HASH) return upN == 0 ? NIL : upAt(load<u32>(v, V_MAC_HASH) % upN);
+  return placeNic();
+}
+
+/** Placement for port-id / load-based: the up NIC with the most unreserved capacity; NIL if none is up. */
 export function placeNic(): u32 {
   let best: u32 = NIL;
   let bestFree: i64 = 0;
@@ -275,9 +357,10 @@ export function setLink(n: u32, up: bool, now: i64): i32 {
   const st = load<u32>(p, N_STATE);
   if ((st & NS_PRESENT) == 0) return -1;
   if (((st & NS_UP) != 0) == up) return -1;
-  const before = upCount();
+  const before = upN;
   store<u32>(p, up ? st | NS_UP : st & ~NS_UP, N_STATE);
   emit(EV_LINK, n, up ? 1 : 0, 0, 0, 0);
+  refreshUpList();
   if (!up) {
     const resteered = resteer(n);
     let moved: u32 = 0;
@@ -285,16 +368,19 @@ export function setLink(n: u32, up: bool, now: i64): i32 {
       const v = vmPtr(vm);
       const vs = load<u32>(v, V_STATE);
       if (vs == VS_FREE || vs == VS_REMOVING) continue;
-      if (!isPinnedPolicy(load<u32>(v, V_POLICY)) || load<u32>(v, V_NIC) != n) continue;
-      const to = placeNic();
-      if (to == NIL) continue;
+      const pol = load<u32>(v, V_POLICY);
+      if (!isPinnedPolicy(pol)) continue;
+      const cur = load<u32>(v, V_NIC);
+      if (cur != n && pol != POL_SRC_MAC_HASH) continue;
+      const to = placeFor(vm);
+      if (to == NIL || to == cur) continue;
       moveVm(vm, to, now);
       moved++;
     }
     add64(p + N_FAILOVERS, 1);
     add64(teamBase + T_FAILOVERS, 1);
     emit(EV_FAILOVER, n, moved, resteered, 0, 0);
-    if (upCount() == 0) emit(EV_TEAM_DOWN, 0, 0, 0, 0, 0);
+    if (upN == 0) emit(EV_TEAM_DOWN, 0, 0, 0, 0, 0);
   } else {
     if (before == 0) emit(EV_TEAM_UP, 0, 0, 0, 0, 0);
     let back: u32 = 0;
@@ -302,18 +388,24 @@ export function setLink(n: u32, up: bool, now: i64): i32 {
       const v = vmPtr(vm);
       const vs = load<u32>(v, V_STATE);
       if (vs == VS_FREE || vs == VS_REMOVING) continue;
-      if (!isPinnedPolicy(load<u32>(v, V_POLICY))) continue;
+      const pol = load<u32>(v, V_POLICY);
+      if (!isPinnedPolicy(pol)) continue;
       const cur = load<u32>(v, V_NIC);
+      let to: u32 = NIL;
       if (cur == NIL || !nicUp(cur)) {
-        // stranded while no NIC was up: place it now
-        const to = placeNic();
-        if (to != NIL) { moveVm(vm, to, now); back++; if (load<u32>(v, V_HOME_NIC) == NIL) store<u32>(v, to, V_HOME_NIC); }
-      } else if (failback && load<u32>(v, V_HOME_NIC) == n && cur != n) {
-        moveVm(vm, n, now);
-        back++;
+        to = placeFor(vm); // stranded while its NICs were down
+        if (to != NIL && load<u32>(v, V_HOME_NIC) == NIL) store<u32>(v, to, V_HOME_NIC);
+      } else if (pol == POL_SRC_MAC_HASH) {
+        to = placeFor(vm);
+      } else if (failback) {
+        if (pol == POL_FAILOVER_ORDER) to = placeFor(vm);
+        else if (load<u32>(v, V_HOME_NIC) == n) to = n;
       }
+      if (to == NIL || to == cur) continue;
+      moveVm(vm, to, now);
+      back++;
     }
-    if (back > 0) emit(EV_FAILBACK, n, back, 0, 0, 0); // b = VMs moved onto up NICs (failback and stranded)
+    if (back > 0) emit(EV_FAILBACK, n, back, 0, 0, 0); // b = VMs moved onto up NICs (failback, re-hash, stranded)
   }
   activateWaiting(now);
   checkCapacity();
@@ -324,7 +416,7 @@ export function setLink(n: u32, up: bool, now: i64): i32 {
 export function placeNew(vm: u32): void {
   const v = vmPtr(vm);
   if (isPinnedPolicy(load<u32>(v, V_POLICY))) {
-    const to = placeNic();
+    const to = placeFor(vm);
     attach(vm, to);
     store<u32>(v, to, V_HOME_NIC);
     if (to == NIL) {

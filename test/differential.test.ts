@@ -4,7 +4,9 @@ import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { Pair } from './support/pair.js';
 
-const vmCfg = fc.record({
+const POLICIES = ['round-robin', 'least-load', 'port-id', 'failover-order', 'src-mac-hash', 'flow-hash', 'load-based', 'flowlet'] as const;
+let macSeq = 1;
+const vmCfg0 = fc.record({
   shares: fc.integer({ min: 1, max: 10_000 }),
   reservation: fc.oneof(fc.constant(0), fc.integer({ min: 1_000_000, max: 3_000_000_000 })),
   limit: fc.option(fc.integer({ min: 3_000_000_000, max: 20_000_000_000 }), { nil: undefined }),
@@ -19,10 +21,20 @@ const vmCfg = fc.record({
   if (c.highWatermark && c.queuePackets >= 4) { out.highWatermark = c.queuePackets - 1; out.lowWatermark = Math.floor(c.queuePackets / 2); }
   return out;
 });
+// adds: a MAC (for src-mac-hash), sometimes a per-VM policy override with a failover order
+const vmCfg = fc.tuple(vmCfg0, fc.option(fc.constantFrom(...POLICIES), { nil: undefined }), fc.shuffledSubarray([0, 1, 2], { minLength: 1 }))
+  .map(([c, policy, order]) => {
+    const m = macSeq++;
+    const out: Record<string, unknown> = { ...c, mac: `02:00:00:00:${((m >> 8) & 255).toString(16).padStart(2, '0')}:${(m & 255).toString(16).padStart(2, '0')}` };
+    if (policy) out.policy = policy;
+    if (policy === 'failover-order') out.failoverOrder = order;
+    return out;
+  });
 
 const op = fc.oneof(
   { weight: 2, arbitrary: fc.record({ k: fc.constant('add' as const), cfg: vmCfg }) },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('update' as const), pick: fc.nat(), cfg: vmCfg.map(({ queuePackets: _q, highWatermark: _h, lowWatermark: _l, ...rest }) => rest) }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('update' as const), pick: fc.nat(), cfg: vmCfg0.map(({ queuePackets: _q, highWatermark: _h, lowWatermark: _l, ...rest }) => rest) }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('move' as const), pick: fc.nat(), nic: fc.nat() }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('remove' as const), pick: fc.nat() }) },
   { weight: 6, arbitrary: fc.record({
     k: fc.constant('enqueue' as const), pick: fc.integer({ min: -1, max: 40 }), n: fc.integer({ min: 1, max: 40 }),
@@ -35,9 +47,8 @@ const op = fc.oneof(
 
 const seen = { decisions: 0, events: 0, full: 0, held: 0, resteered: 0 };
 
-async function run(policy: 'round-robin' | 'least-load' | 'port-id', ops: fc.Arbitrary<unknown>[] | unknown, nicSpeeds: number[], seq: ReturnType<typeof op.generate>['value'][]) {
-  void ops;
-  const pair = await Pair.create({ nics: nicSpeeds.map((speed) => ({ speed, inFlightBytes: 6000 })), policy, maxVms: 12, queuePackets: 48, poolPackets: 400, batchSize: 32, eventCapacity: 64 });
+async function run(policy: (typeof POLICIES)[number], nicSpeeds: number[], seq: ReturnType<typeof op.generate>['value'][]) {
+  const pair = await Pair.create({ nics: nicSpeeds.map((speed) => ({ speed, inFlightBytes: 6000 })), policy, maxVms: 12, queuePackets: 48, poolPackets: 400, batchSize: 32, eventCapacity: 64, flowletGapUs: 20, flowletSlots: 16 });
   let now = 1_000_000n;
   let handle = 1;
   const live: number[] = [];
@@ -45,7 +56,9 @@ async function run(policy: 'round-robin' | 'least-load' | 'port-id', ops: fc.Arb
     switch (o.k) {
       case 'add': {
         if (live.length >= 12) break;
-        const r = pair.addVm(o.cfg, now);
+        const cfg = { ...o.cfg };
+        if (Array.isArray(cfg.failoverOrder)) cfg.failoverOrder = (cfg.failoverOrder as number[]).map((k) => `nic${k % nicSpeeds.length}`);
+        const r = pair.addVm(cfg, now);
         expect(r.wasm).toBe(r.model);
         if (r.wasm >= 0) live.push(r.wasm);
         break;
@@ -83,6 +96,12 @@ async function run(policy: 'round-robin' | 'least-load' | 'port-id', ops: fc.Arb
         break;
       }
       case 'link': pair.setLink(o.nic % nicSpeeds.length, o.up, now); break;
+      case 'move': {
+        if (!live.length) break;
+        const r = pair.vmMove(live[o.pick % live.length]!, o.nic % nicSpeeds.length, now);
+        expect(r.wasm).toBe(r.model);
+        break;
+      }
     }
     const ev = pair.takeEvents();
     expect(ev.wasm).toEqual(ev.model);
@@ -93,12 +112,12 @@ async function run(policy: 'round-robin' | 'least-load' | 'port-id', ops: fc.Arb
 }
 
 describe('Wasm core vs TypeScript model', () => {
-  for (const policy of ['round-robin', 'least-load', 'port-id'] as const) {
+  for (const policy of POLICIES) {
     it(`identical decisions, statuses, events and counters (${policy})`, async () => {
       await fc.assert(fc.asyncProperty(
-        fc.constantFrom([10e9, 10e9], [10e9, 1e9, 25e9], [40e9]),
+        fc.constantFrom([10e9, 10e9], [10e9, 1e9, 25e9], [40e9], [10e9, 10e9, 10e9]),
         fc.array(op, { minLength: 20, maxLength: 150, size: 'max' }),
-        async (speeds, seq) => { await run(policy, undefined, speeds, seq); },
+        async (speeds, seq) => { await run(policy, speeds, seq); },
       ), { numRuns: Number(process.env.FC_RUNS ?? 40), ...(process.env.FC_SEED ? { seed: Number(process.env.FC_SEED) } : {}) });
     });
   }

@@ -47,7 +47,10 @@ const int = (min: number, max: number) => z.number().int().min(min).max(max);
 const MAC_RE = /^[0-9a-fA-F]{2}([:-])[0-9a-fA-F]{2}(\1[0-9a-fA-F]{2}){4}$/;
 export const macSchema = z.string().regex(MAC_RE, 'expected a MAC address like "00:50:56:00:00:01"');
 
-export const POLICIES = ['round-robin', 'least-load', 'port-id'] as const;
+/** Teaming policies; the index is the core's POL_* code (assembly/layout.ts). */
+export const POLICIES = ['round-robin', 'least-load', 'port-id', 'failover-order', 'src-mac-hash', 'flow-hash', 'load-based', 'flowlet'] as const;
+export const PINNED_POLICIES: readonly TeamingPolicyName[] = ['port-id', 'failover-order', 'src-mac-hash', 'load-based'];
+type TeamingPolicyName = (typeof POLICIES)[number];
 export type TeamingPolicy = (typeof POLICIES)[number];
 export const HASH_MODES = ['l2', 'l2+3', 'l3+4'] as const;
 export type HashMode = (typeof HASH_MODES)[number];
@@ -59,11 +62,25 @@ export const nicSchema = z.strictObject({
   up: z.boolean().optional(),
 });
 
+export const loadBasedSchema = z.strictObject({
+  thresholdPercent: z.number().min(1).max(100).optional(),
+  windowMs: int(1, 3_600_000).optional(),
+  cooldownMs: int(0, 86_400_000).optional(),
+  intervalMs: int(1, 60_000).optional(),
+});
+
 export const teamingSchema = z.strictObject({
   policy: z.enum(POLICIES).optional(),
   failback: z.boolean().optional(),
   notifySwitches: z.boolean().optional(),
+  notifyCount: int(1, 16).optional(),
+  notifyIntervalMs: int(0, 60_000).optional(),
   hash: z.enum(HASH_MODES).optional(),
+  flowletGapUs: z.number().min(1).max(10_000_000).optional(),
+  downDelayMs: int(0, 600_000).optional(),
+  upDelayMs: int(0, 600_000).optional(),
+  pauseOnFailoverMs: int(0, 600_000).optional(),
+  loadBased: loadBasedSchema.optional(),
 });
 
 export const capacitySchema = z.strictObject({
@@ -76,6 +93,7 @@ export const capacitySchema = z.strictObject({
   frameBufferBytes: size(64, 64 * 1024 * 1024).optional(),
   maxMacs: int(1, 1 << 20).optional(),
   mtu: size(64, MAX_FRAME).optional(),
+  flowletSlots: int(16, 1 << 20).refine((n) => (n & (n - 1)) === 0, 'must be a power of two').optional(),
 });
 
 export const schedulerSchema = z.strictObject({
@@ -99,9 +117,11 @@ const vmFields = {
   queueBytes: size(64, 0x7fff_ffff).optional(),
   highWatermark: int(0, 65_536).optional(),
   lowWatermark: int(0, 65_536).optional(),
+  policy: z.enum(POLICIES).optional(),
+  failoverOrder: z.array(z.string().min(1).max(64)).min(1).max(8).optional(),
 };
 export const vmSchema = z.strictObject(vmFields);
-export const vmUpdateSchema = z.strictObject(vmFields).partial().omit({ name: true, mac: true });
+export const vmUpdateSchema = z.strictObject(vmFields).partial().omit({ name: true, mac: true, policy: true, failoverOrder: true });
 
 export type NicConfigInput = z.input<typeof nicSchema>;
 export type TeamingConfig = z.input<typeof teamingSchema>;
@@ -151,7 +171,7 @@ export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, pre
 
 export interface ResolvedCapacity {
   maxVms: number; maxNics: number; queuePackets: number; poolPackets: number; batchSize: number;
-  eventCapacity: number; frameBufferBytes: number; macSlots: number; mtu: number;
+  eventCapacity: number; frameBufferBytes: number; macSlots: number; mtu: number; flowletSlots: number;
 }
 
 export function resolveCapacity(c: z.output<typeof capacitySchema> | undefined, nicCount: number): ResolvedCapacity {
@@ -168,7 +188,7 @@ export function resolveCapacity(c: z.output<typeof capacitySchema> | undefined, 
     maxVms, maxNics, queuePackets, poolPackets, batchSize,
     eventCapacity: c?.eventCapacity ?? 4096,
     frameBufferBytes: c?.frameBufferBytes ?? batchSize * 2048,
-    macSlots, mtu: c?.mtu ?? 1518,
+    macSlots, mtu: c?.mtu ?? 1518, flowletSlots: c?.flowletSlots ?? 4096,
   };
 }
 
@@ -177,6 +197,12 @@ export interface ResolvedVm {
   shares: number; reservationBps: number; limitBps: number; burstBytes: number; peakBps: number;
   peakBurstBytes: number; priority: number; queuePackets: number; queueBytes: number;
   highWatermark: number; lowWatermark: number;
+  /** POL_* code of a per-VM policy override, or undefined for the team's */
+  policy: number | undefined;
+  /** NIC indices for failover-order (filled by the scheduler from NIC names) */
+  failoverOrder: number[];
+  /** hash of the primary MAC, for src-mac-hash placement (filled by the scheduler) */
+  macHash: number;
 }
 
 export function resolveVm(v: Partial<z.output<typeof vmSchema>>, cap: ResolvedCapacity, base?: ResolvedVm, prefix = 'vm'): ResolvedVm {
@@ -196,6 +222,9 @@ export function resolveVm(v: Partial<z.output<typeof vmSchema>>, cap: ResolvedCa
     queueBytes: v.queueBytes ?? base?.queueBytes ?? Math.min(0x7fff_ffff, queuePackets * cap.mtu),
     highWatermark: v.highWatermark ?? base?.highWatermark ?? 0,
     lowWatermark: v.lowWatermark ?? base?.lowWatermark ?? 0,
+    policy: v.policy !== undefined ? POLICIES.indexOf(v.policy) : base?.policy,
+    failoverOrder: base?.failoverOrder ?? [],
+    macHash: base?.macHash ?? 0,
   };
   if (v.limit !== undefined && v.burst === undefined && base) r.burstBytes = Math.max(2 * cap.mtu, Math.round(limitBps / 8 / 1000));
   if (r.reservationBps && r.limitBps && r.reservationBps > r.limitBps)

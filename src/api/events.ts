@@ -20,10 +20,16 @@ export interface SchedulerEvents {
   'team-down': Record<string, never>;
   /** The first NIC came back after team-down. */
   'team-up': Record<string, never>;
-  /** A VM's queue reached its high watermark: stop pulling from its vNIC. */
-  'vm-pause': { vm: number; name: string | undefined; queuedPackets: number; queuedBytes: number };
-  /** A paused VM's queue fell to its low watermark. */
-  'vm-resume': { vm: number; name: string | undefined; queuedPackets: number; queuedBytes: number };
+  /**
+   * Stop pulling from this VM's vNIC: its queue reached its high watermark
+   * (reason 'watermark'), or it just moved NIC and teaming.pauseOnFailoverMs is set
+   * (reason 'failover', while the physical switches relearn its MACs).
+   */
+  'vm-pause': { vm: number; name: string | undefined; queuedPackets: number; queuedBytes: number; reason: 'watermark' | 'failover' };
+  /** Pull again: the queue fell to its low watermark, or the failover pause ended (queued fields -1 then). */
+  'vm-resume': { vm: number; name: string | undefined; queuedPackets: number; queuedBytes: number; reason: 'watermark' | 'failover' };
+  /** load-based policy: a VM moved off a NIC that stayed above the utilization threshold for the window. */
+  rebalance: { vm: number; name: string | undefined; from: string; to: string; fromUtilization: number; toUtilization: number; vmRateBps: number };
   /** A packet of a removed VM came back from a failed NIC: the host owns it again. */
   returned: { vm: number; handle: number; length: number; nic: string };
   /** Reservations no longer fit the capacity that is up (team-wide when nic is null). */

@@ -15,8 +15,10 @@ import { NicteamError } from '../errors.js';
 import {
   parseOrThrow, schedulerSchema, vmSchema, vmUpdateSchema, resolveCapacity, resolveVm, macToWords, normalizeMac,
   nicSchema, type ResolvedCapacity, type ResolvedVm, type SchedulerConfigInput, type VmConfigInput,
-  type VmUpdateInput, type TeamingPolicy, type HashMode, type NicConfigInput,
+  type VmUpdateInput, type TeamingPolicy, type HashMode, type NicConfigInput, POLICIES,
 } from './config.js';
+import { LoadBalancer, LOAD_BASED_DEFAULTS } from './rebalance.js';
+import { macHash } from './machash.js';
 import { Emitter, type EventName, type Listener, type SchedulerEvents, type VmMove } from './events.js';
 import { readStats, type StatsSnapshot } from './stats.js';
 
@@ -53,11 +55,16 @@ export interface CreateOptions {
   wasm?: Uint8Array | ArrayBuffer;
 }
 
-const POLICY_CODE: Record<TeamingPolicy, number> = { 'round-robin': 0, 'least-load': 1, 'port-id': 2 };
 const HASH_CODE: Record<HashMode, number> = { l2: 0, 'l2+3': 1, 'l3+4': 2 };
 const NIL = 0xffffffff;
 
 interface VmRecord { id: number; name: string; macs: string[]; cfg: ResolvedVm }
+
+/** Team behaviour that lives in the host half (timers on the engine clock). */
+interface TeamTiming {
+  downDelayNs: bigint; upDelayNs: bigint; notifyCount: number; notifyIntervalNs: bigint; pauseOnFailoverNs: bigint;
+}
+interface Timed { due: bigint; seq: number; type: EventName; event: unknown }
 interface NicRecord { name: string; speedBps: number; inFlightBytes: number }
 
 function defaultClock(): () => bigint {
@@ -91,11 +98,23 @@ export class Scheduler {
   private readonly nics: (NicRecord | undefined)[] = [];
   private pendingMoves: VmMove[] = [];
   private closed = false;
+  private readonly timing: TeamTiming;
+  /** link changes waiting out downDelay/upDelay, per NIC index */
+  private readonly pendingLinks = new Map<number, { up: boolean; due: bigint }>();
+  /** link state as the engine sees it (after delays) */
+  private readonly linkUp: boolean[] = [];
+  /** host-side events due later on the engine clock (notify repeats, failover pause ends) */
+  private timed: Timed[] = [];
+  private timedSeq = 0;
+  private now = 0n;
+  private readonly balancer: LoadBalancer | undefined;
 
   /** Use createScheduler(). */
-  private constructor(core: CoreExports, cap: ResolvedCapacity, policy: TeamingPolicy, notifySwitches: boolean, clock: () => bigint) {
+  private constructor(core: CoreExports, cap: ResolvedCapacity, policy: TeamingPolicy, notifySwitches: boolean, clock: () => bigint,
+    timing: TeamTiming, balancer: LoadBalancer | undefined) {
     this.core = core; this.capacity = cap; this.policy = policy; this.notifySwitches = notifySwitches; this.clock = clock;
-    const hdrPtr = core.init(cap.maxVms, cap.maxNics, cap.poolPackets, cap.batchSize, cap.eventCapacity, cap.frameBufferBytes, cap.macSlots);
+    this.timing = timing; this.balancer = balancer;
+    const hdrPtr = core.init(cap.maxVms, cap.maxNics, cap.poolPackets, cap.batchSize, cap.eventCapacity, cap.frameBufferBytes, cap.macSlots, cap.flowletSlots);
     if (hdrPtr < 0) throw new NicteamError(hdrPtr === -4 ? 'CAPACITY' : 'WASM', `the Wasm core could not lay out its memory (code ${hdrPtr}); lower capacity.maxVms, queuePackets or poolPackets`, 'capacity');
     const buf = core.memory.buffer;
     this.u32 = new Uint32Array(buf);
@@ -127,9 +146,16 @@ export class Scheduler {
       names.add(n.name);
     });
     const core = await instantiateCore(options.wasm);
-    const policy = c.teaming?.policy ?? 'port-id';
-    const s = new Scheduler(core, cap, policy, c.teaming?.notifySwitches ?? true, c.clock ?? defaultClock());
-    core.setTeam(POLICY_CODE[policy], (c.teaming?.failback ?? true) ? 1 : 0, HASH_CODE[c.teaming?.hash ?? 'l3+4']);
+    const t = c.teaming;
+    const policy = t?.policy ?? 'port-id';
+    const ms = (x: number | undefined) => BigInt(x ?? 0) * 1_000_000n;
+    const timing: TeamTiming = {
+      downDelayNs: ms(t?.downDelayMs), upDelayNs: ms(t?.upDelayMs), notifyCount: t?.notifyCount ?? 1,
+      notifyIntervalNs: ms(t?.notifyIntervalMs ?? 1000), pauseOnFailoverNs: ms(t?.pauseOnFailoverMs),
+    };
+    const balancer = new LoadBalancer({ ...LOAD_BASED_DEFAULTS, ...(t?.loadBased ?? {}) });
+    const s = new Scheduler(core, cap, policy, t?.notifySwitches ?? true, c.clock ?? defaultClock(), timing, balancer);
+    core.setTeam(POLICIES.indexOf(policy), (t?.failback ?? true) ? 1 : 0, HASH_CODE[t?.hash ?? 'l3+4'], BigInt(Math.round((t?.flowletGapUs ?? 500) * 1000)));
     c.nics.forEach((n, i) => s.configureNic(i, n));
     s.drainEvents();
     return s;
@@ -142,7 +168,22 @@ export class Scheduler {
     const inFlightBytes = n.inFlightBytes ?? Math.max(2 * this.capacity.mtu, Math.round((n.speed / 8) * 50e-6));
     const r = this.core.nicSet(i, BigInt(n.speed), BigInt(inFlightBytes), n.up === false ? 0 : 1);
     if (r < 0) throw new NicteamError('OUT_OF_RANGE', `NIC ${i} could not be configured (code ${r})`, `nics[${i}]`);
+    if (!this.nics[i]) this.linkUp[i] = n.up !== false;
     this.nics[i] = { name: n.name, speedBps: n.speed, inFlightBytes };
+  }
+
+  /**
+   * Removes a NIC at run time: it fails over first (its traffic moves, its
+   * in-flight packets are re-queued), then leaves the team. Its name is free again.
+   */
+  removeNic(nic: string | number, now?: bigint): void {
+    this.live();
+    const i = this.nicIndex(nic);
+    const t = this.tick(now);
+    this.pendingLinks.delete(i);
+    if (this.linkUp[i]) { this.core.setLink(i, 0, t); this.linkUp[i] = false; this.drainEvents(); }
+    this.core.nicDelete(i);
+    this.nics[i] = undefined;
   }
 
   /** Adds a NIC at run time (down until setLink says up, unless `up` is true). Returns its index. */
@@ -169,16 +210,57 @@ export class Scheduler {
 
   get nicNames(): string[] { return this.nics.filter((x): x is NicRecord => !!x).map((x) => x.name); }
 
-  /** Link change reported by the host. Failover (re-steer, moves, notify) happens inside this call. */
+  /**
+   * Link change reported by the host. With no delay configured, failover
+   * (re-steer, moves, notify) happens inside this call; with teaming.downDelayMs /
+   * upDelayMs the change takes effect when it has lasted that long on the engine
+   * clock (at a later call), and a change reverted within the delay never does.
+   */
   setLink(nic: string | number, up: boolean, now?: bigint): void {
     this.live();
     const i = this.nicIndex(nic);
-    this.core.setLink(i, up ? 1 : 0, now ?? this.clock());
+    const t = this.tick(now);
+    const pending = this.pendingLinks.get(i);
+    if (pending && pending.up !== up) this.pendingLinks.delete(i); // a flap shorter than the delay: filtered
+    if (this.linkUp[i] === up) return;
+    const delay = up ? this.timing.upDelayNs : this.timing.downDelayNs;
+    if (delay === 0n) this.applyLink(i, up, t);
+    else if (!this.pendingLinks.has(i)) this.pendingLinks.set(i, { up, due: t + delay });
+  }
+
+  private applyLink(i: number, up: boolean, t: bigint): void {
+    this.linkUp[i] = up;
+    this.core.setLink(i, up ? 1 : 0, t);
     this.drainEvents();
   }
 
+  /** Reads the clock once for a call, applies link changes and timed events that are due. */
+  private tick(now?: bigint): bigint {
+    const t = now ?? this.clock();
+    if (t > this.now) this.now = t;
+    if (this.pendingLinks.size) {
+      const due = [...this.pendingLinks].filter(([, p]) => p.due <= t).sort((a, b) => (a[1].due < b[1].due ? -1 : a[1].due > b[1].due ? 1 : a[0] - b[0]));
+      for (const [i, p] of due) { this.pendingLinks.delete(i); this.applyLink(i, p.up, p.due); }
+    }
+    if (this.timed.length && this.timed[0]!.due <= t) {
+      const due = this.timed.filter((e) => e.due <= t);
+      this.timed = this.timed.filter((e) => e.due > t);
+      for (const e of due) this.emitter.emit(e.type, e.event as never);
+    }
+    return t;
+  }
+
+  private schedule(due: bigint, type: EventName, event: unknown): void {
+    this.timed.push({ due, seq: this.timedSeq++, type, event });
+    this.timed.sort((a, b) => (a.due < b.due ? -1 : a.due > b.due ? 1 : a.seq - b.seq));
+  }
+
+  /** NICs up as the engine sees them (after link delays). */
+  get linkState(): boolean[] { return this.nics.map((n, i) => !!n && !!this.linkUp[i]); }
+
   /** TX completions: the oldest `count` packets handed to `nic` have left. Returns how many were in flight. */
   completed(nic: number | string, count: number): number {
+    if (this.closed) return 0;
     const i = typeof nic === 'number' && nic >= 0 && nic < this.capacity.maxNics ? nic : this.nicIndex(nic);
     const r = this.core.completed(i, count >>> 0);
     if (this.hdr[L.H_EV_COUNT]) this.drainEvents();
@@ -201,6 +283,11 @@ export class Scheduler {
     c[L.C_HIWM / 8] = BigInt(v.highWatermark);
     c[L.C_LOWM / 8] = BigInt(v.lowWatermark);
     c[L.C_MTU / 8] = BigInt(this.capacity.mtu);
+    c[L.C_POLICY / 8] = BigInt(v.policy ?? 0xff);
+    c[L.C_MAC_HASH / 8] = BigInt(v.macHash >>> 0);
+    let order = 0n;
+    for (let k = 7; k >= 0; k--) order = (order << 8n) | BigInt(v.failoverOrder[k] ?? 0xff);
+    c[L.C_ORDER / 8] = order;
   }
 
   /** Adds a VM; returns its id (a small integer used on the data path). */
@@ -213,8 +300,20 @@ export class Scheduler {
       if (this.macOwner.has(m) || macs.indexOf(m) !== i) throw new NicteamError('DUPLICATE', `MAC ${m} already belongs to a VM`, 'vm.mac');
     });
     const cfg = resolveVm(v, this.capacity);
+    const pol = POLICIES[cfg.policy ?? POLICIES.indexOf(this.policy)]!;
+    if (v.failoverOrder) {
+      if (pol !== 'failover-order') throw new NicteamError('INCONSISTENT', `failoverOrder is only used with policy "failover-order" (this VM's policy is "${pol}")`, 'vm.failoverOrder');
+      cfg.failoverOrder = v.failoverOrder.map((name, k) => {
+        const i = this.nics.findIndex((x) => x?.name === name);
+        if (i < 0) throw new NicteamError('UNKNOWN_NIC', `no NIC named "${name}"`, `vm.failoverOrder[${k}]`);
+        return i;
+      });
+    } else if (pol === 'failover-order') {
+      cfg.failoverOrder = this.nics.map((x, i) => (x ? i : -1)).filter((i) => i >= 0).slice(0, 8);
+    }
+    if (macs.length) cfg.macHash = macHash(...macToWords(macs[0]!));
     this.stage(cfg);
-    const id = this.core.vmAdd(now ?? this.clock());
+    const id = this.core.vmAdd(this.tick(now));
     if (id < 0) throw new NicteamError('CAPACITY', `all ${this.capacity.maxVms} VM slots are in use (capacity.maxVms)`, 'vm');
     for (const m of macs) {
       const [hi, lo] = macToWords(m);
@@ -226,6 +325,7 @@ export class Scheduler {
       this.macOwner.set(m, id);
     }
     this.vms.set(id, { id, name: v.name, macs, cfg });
+    if (this.isLoadBased(cfg)) this.loadBasedVms++;
     this.vmNames.set(v.name, id);
     this.drainEvents();
     return id;
@@ -244,7 +344,7 @@ export class Scheduler {
     const v = parseOrThrow(vmUpdateSchema, changes, 'vm');
     const cfg = resolveVm(v, this.capacity, r.cfg);
     this.stage(cfg);
-    const rc = this.core.vmUpdate(vm, now ?? this.clock());
+    const rc = this.core.vmUpdate(vm, this.tick(now));
     if (rc < 0) throw new NicteamError('UNKNOWN_VM', `VM ${vm} could not be updated (code ${rc})`, 'vm');
     r.cfg = cfg;
     this.drainEvents();
@@ -264,6 +364,7 @@ export class Scheduler {
     for (const m of r.macs) { const [hi, lo] = macToWords(m); this.core.macRemove(hi, lo); this.macOwner.delete(m); }
     this.vms.delete(vm);
     this.vmNames.delete(r.name);
+    if (this.isLoadBased(r.cfg)) this.loadBasedVms--;
     this.drainEvents();
     return { handles: Uint32Array.from(handles), lengths: Uint32Array.from(lengths) };
   }
@@ -285,7 +386,7 @@ export class Scheduler {
     flowHashes?: ArrayLike<number>, now?: bigint): EnqueueResult {
     const n = lengths.length;
     if (handles.length < n) throw new NicteamError('INVALID_CONFIG', `handles has ${handles.length} entries for ${n} lengths`, 'handles');
-    const t = now ?? this.clock();
+    const t = this.tick(now);
     const out = this.prepareResult(n);
     const b = this.capacity.batchSize;
     const single = typeof vm === 'number';
@@ -314,7 +415,7 @@ export class Scheduler {
   enqueueFrames(frames: readonly Uint8Array[], handles: ArrayLike<number>, wireLengths?: ArrayLike<number>, now?: bigint): EnqueueResult {
     const n = frames.length;
     if (handles.length < n) throw new NicteamError('INVALID_CONFIG', `handles has ${handles.length} entries for ${n} frames`, 'handles');
-    const t = now ?? this.clock();
+    const t = this.tick(now);
     const out = this.prepareResult(n);
     const cap = this.capacity.frameBufferBytes;
     let i = 0;
@@ -354,12 +455,44 @@ export class Scheduler {
 
   /** Releases what NIC room and allocations allow (at most capacity.batchSize decisions). */
   poll(now?: bigint): PollResult {
+    const t = this.tick(now);
+    if (this.loadBasedVms > 0) this.rebalance(t);
     const r = this.result;
-    r.count = this.core.poll(now ?? this.clock(), this.capacity.batchSize);
+    r.count = this.core.poll(t, this.capacity.batchSize);
     const lo = this.hdr[L.H_NEXT_WAKE_LO]!, hi = this.hdr[L.H_NEXT_WAKE_HI]!;
-    r.nextWakeNs = lo === NIL && hi === NIL ? null : (BigInt(hi) << 32n) | BigInt(lo);
+    let wake: bigint | null = lo === NIL && hi === NIL ? null : (BigInt(hi) << 32n) | BigInt(lo);
+    this._engineWake = wake;
+    if (this.pendingLinks.size || this.timed.length || this.loadBasedVms > 0) wake = this.hostWake(wake);
+    r.nextWakeNs = wake;
     if (this.hdr[L.H_EV_COUNT]) this.drainEvents();
     return r;
+  }
+
+  private hostWake(wake: bigint | null): bigint | null {
+    const min = (a: bigint | null, b: bigint | null) => (a === null ? b : b === null ? a : a < b ? a : b);
+    for (const p of this.pendingLinks.values()) wake = min(wake, p.due);
+    if (this.timed.length) wake = min(wake, this.timed[0]!.due);
+    if (this.loadBasedVms > 0) wake = min(wake, this.balancer!.nextDue());
+    return wake;
+  }
+
+  /** VMs under the load-based policy (kept as a count: poll must not scan VMs). */
+  private loadBasedVms = 0;
+  private isLoadBased(cfg: ResolvedVm): boolean { return POLICIES[cfg.policy ?? POLICIES.indexOf(this.policy)] === 'load-based'; }
+
+  private rebalance(t: bigint): void {
+    const b = this.balancer!;
+    const due = b.nextDue();
+    if (due !== null && t < due) return;
+    const isLb = (vm: number) => { const r = this.vms.get(vm); return !!r && this.isLoadBased(r.cfg); };
+    for (const m of b.evaluate(t, this.stats(), isLb)) {
+      if (this.core.vmMove(m.vm, m.to, t) < 0) continue;
+      this.drainEvents();
+      this.emitter.emit('rebalance', {
+        vm: m.vm, name: this.vmName(m.vm), from: this.nicName(m.from), to: this.nicName(m.to),
+        fromUtilization: m.fromUtilization, toUtilization: m.toUtilization, vmRateBps: m.vmRateBps,
+      });
+    }
   }
 
   // ------------------------------------------------------------------ events and stats
@@ -385,23 +518,44 @@ export class Scheduler {
         case L.EV_MOVED: {
           const move: VmMove = { vm: a, name: this.vmName(a), from: nicName(b), to: nicName(c) };
           this.pendingMoves.push(move);
-          if (this.notifySwitches && c !== NIL && this.vms.has(a))
-            pending.push(['notify', { vm: a, name: move.name, macs: [...this.vms.get(a)!.macs], nic: this.nicName(c) }]);
+          if (this.notifySwitches && c !== NIL && this.vms.has(a)) {
+            const note = { vm: a, name: move.name, macs: [...this.vms.get(a)!.macs], nic: this.nicName(c) };
+            pending.push(['notify', note]);
+            for (let k = 1; k < this.timing.notifyCount; k++) this.schedule(this.now + BigInt(k) * this.timing.notifyIntervalNs, 'notify', note);
+          }
           break;
         }
-        case L.EV_FAILOVER: pending.push(['failover', { nic: this.nicName(a), moves: this.takeMoves(), resteered: c }]); break;
+        case L.EV_FAILOVER: {
+          const moves = this.takeMoves();
+          pending.push(['failover', { nic: this.nicName(a), moves, resteered: c }]);
+          if (this.timing.pauseOnFailoverNs > 0n) {
+            for (const m of moves) {
+              if (m.to === null) continue;
+              const q = this.queued(m.vm);
+              pending.push(['vm-pause', { vm: m.vm, name: m.name, queuedPackets: q.packets, queuedBytes: q.bytes, reason: 'failover' }]);
+              this.schedule(this.now + this.timing.pauseOnFailoverNs, 'vm-resume', { vm: m.vm, name: m.name, queuedPackets: -1, queuedBytes: -1, reason: 'failover' });
+            }
+          }
+          break;
+        }
         case L.EV_FAILBACK: pending.push(['failback', { nic: this.nicName(a), moves: this.takeMoves() }]); break;
         case L.EV_TEAM_DOWN: pending.push(['team-down', {}]); break;
         case L.EV_TEAM_UP: pending.push(['team-up', {}]); break;
-        case L.EV_PAUSE: pending.push(['vm-pause', { vm: a, name: this.vmName(a), queuedPackets: b, queuedBytes: x }]); break;
-        case L.EV_RESUME: pending.push(['vm-resume', { vm: a, name: this.vmName(a), queuedPackets: b, queuedBytes: x }]); break;
+        case L.EV_PAUSE: pending.push(['vm-pause', { vm: a, name: this.vmName(a), queuedPackets: b, queuedBytes: x, reason: 'watermark' }]); break;
+        case L.EV_RESUME: pending.push(['vm-resume', { vm: a, name: this.vmName(a), queuedPackets: b, queuedBytes: x, reason: 'watermark' }]); break;
         case L.EV_RETURNED: pending.push(['returned', { vm: a, handle: b, nic: this.nicName(c), length: x }]); break;
         case L.EV_CAPACITY: pending.push(['capacity', { nic: nicName(a), reservedBps: x, availableBps: y }]); break;
       }
     }
     this.hdr[L.H_EV_COUNT] = 0;
+    this.pendingMoves = []; // moves outside a failover/failback (rebalancing) are reported by their own event
     if (lost) { this.hdr[L.H_EV_LOST] = 0; pending.push(['events-lost', { count: lost }]); }
     for (const [t, e] of pending) this.emitter.emit(t, e as never);
+  }
+
+  private queued(vm: number): { packets: number; bytes: number } {
+    const v = this.hdr[L.H_VM_PTR]! + vm * L.VM_STRIDE;
+    return { packets: this.u32[(v + L.V_QPKTS) >>> 2]!, bytes: this.u32[(v + L.V_QBYTES) >>> 2]! };
   }
 
   private takeMoves(): VmMove[] { const m = this.pendingMoves; this.pendingMoves = []; return m; }
@@ -414,6 +568,9 @@ export class Scheduler {
 
   /** Linear-memory size in bytes (constant after creation). */
   get memoryBytes(): number { return this.core.memory.buffer.byteLength; }
+
+  /** @internal the core's own next wake (without host timers), for the differential tests */
+  _engineWake: bigint | null = null;
 
   /** @internal raw core, for tests and benches that check the layout. */
   get _core(): CoreExports { return this.core; }

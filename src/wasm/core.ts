@@ -14,8 +14,10 @@ import { NicteamError } from '../errors.js';
 /** The raw exports of the core; see assembly/index.ts for each contract. */
 export interface CoreExports {
   memory: WebAssembly.Memory;
-  init(vms: number, nics: number, pool: number, batch: number, events: number, frameBytes: number, macSlots: number): number;
-  setTeam(policy: number, failback: number, hashMode: number): number;
+  init(vms: number, nics: number, pool: number, batch: number, events: number, frameBytes: number, macSlots: number, flowletSlots: number): number;
+  setTeam(policy: number, failback: number, hashMode: number, flowletGapNs: bigint): number;
+  vmMove(vm: number, nic: number, now: bigint): number;
+  nicDelete(nic: number): number;
   nicSet(i: number, speedBps: bigint, inFlightLimitBytes: bigint, up: number): number;
   setLink(i: number, up: number, now: bigint): number;
   vmAdd(now: bigint): number;
@@ -34,7 +36,7 @@ export interface CoreExports {
 
 export const CORE_EXPORTS: readonly (keyof CoreExports)[] = [
   'memory', 'init', 'setTeam', 'nicSet', 'setLink', 'vmAdd', 'vmUpdate', 'vmRemove', 'vmTakeQueued', 'vmState',
-  'macSet', 'macRemove', 'macFind', 'enqueue', 'enqueueFrames', 'poll', 'completed',
+  'macSet', 'macRemove', 'macFind', 'enqueue', 'enqueueFrames', 'poll', 'completed', 'vmMove', 'nicDelete',
 ];
 
 let cached: Promise<WebAssembly.Module> | undefined;

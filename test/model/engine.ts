@@ -37,7 +37,7 @@ interface VmM {
   F: bigint; invW: bigint;
   res: Shaper; lim: Shaper; pk: Shaper;
   inShare: boolean; shareKey: bigint; inRes: boolean; resKey: bigint; inTimer: boolean; timerKey: bigint;
-  nic: number; home: number; policy: number; resBps: bigint;
+  nic: number; home: number; policy: number; resBps: bigint; order: number[]; macHash: number;
   qMaxPkts: number; qMaxBytes: number; hiWm: number; loWm: number; inflight: number;
   st: VmCounters;
 }
@@ -79,8 +79,13 @@ function chargeFloored(s: Shaper, len: number, now: bigint): void {
   if (s.tat > now + s.depth) { s.tat = now + s.depth; s.frac = 0n; }
 }
 
-export interface ModelCapacity { maxVms: number; maxNics: number; poolPackets: number; batchSize: number; eventCapacity: number; mtu: number }
-export const POLICY = { 'round-robin': 0, 'least-load': 1, 'port-id': 2 } as const;
+export interface ModelCapacity { maxVms: number; maxNics: number; poolPackets: number; batchSize: number; eventCapacity: number; mtu: number; flowletSlots: number }
+export const POLICY = {
+  'round-robin': 0, 'least-load': 1, 'port-id': 2, 'failover-order': 3, 'src-mac-hash': 4, 'flow-hash': 5, 'load-based': 6, 'flowlet': 7,
+} as const;
+const PINNED = new Set([2, 3, 4, 6]);
+/** what the model needs beyond ResolvedVm's numbers */
+export type ModelVmConfig = ResolvedVm;
 
 export interface Decision { handle: number; nic: number; vm: number; len: number }
 
@@ -98,7 +103,10 @@ export class ModelEngine {
   private readonly teamDomain: number;
   nextWake: bigint | null = null;
 
-  constructor(readonly cap: ModelCapacity, readonly policy: number, readonly failback: boolean) {
+  /** flowlet table: slot → { hash, nic, last packet time } */
+  private readonly flowlets = new Map<number, { hash: number; nic: number; last: bigint }>();
+
+  constructor(readonly cap: ModelCapacity, readonly policy: number, readonly failback: boolean, readonly flowletGapNs = 500_000n) {
     this.poolFree = cap.poolPackets;
     this.teamDomain = cap.maxNics;
     for (let i = 0; i < cap.maxVms; i++) this.vms.push(this.blankVm());
@@ -113,7 +121,7 @@ export class ModelEngine {
     return {
       state: 'free', domain: 0, prio: 0, paused: false, queue: [], qBytes: 0, F: 0n, invW: 0n,
       res: shaper(), lim: shaper(), pk: shaper(), inShare: false, shareKey: 0n, inRes: false, resKey: 0n,
-      inTimer: false, timerKey: 0n, nic: NIL, home: NIL, policy: 0, resBps: 0n,
+      inTimer: false, timerKey: 0n, nic: NIL, home: NIL, policy: 0, resBps: 0n, order: [], macHash: 0,
       qMaxPkts: 0, qMaxBytes: 0, hiWm: 0, loWm: 0, inflight: 0, st: zeroCounters(),
     };
   }
@@ -144,10 +152,10 @@ export class ModelEngine {
     if (!n.present) { n.present = true; n.up = up; }
   }
   private hasRoom(i: number): boolean { const n = this.nics[i]!; return n.up && n.ifBytes < n.limit; }
-  private upCount(): number { return this.nics.filter((n) => n.up).length; }
+  private upList(): number[] { const l: number[] = []; this.nics.forEach((n, i) => { if (n.up) l.push(i); }); return l; }
 
-  private teamPick(): number {
-    if (this.policy === 1) {
+  private teamPick(pol: number): number {
+    if (pol === 1) {
       let best = NIL, bestLoad = 0n;
       for (let i = 0; i < this.cap.maxNics; i++) {
         if (!this.hasRoom(i)) continue;
@@ -161,6 +169,37 @@ export class ModelEngine {
       if (this.hasRoom(i)) { this.rrNext = (i + 1) % this.cap.maxNics; return i; }
     }
     return NIL;
+  }
+
+  private nicFor(id: number, now: bigint): number {
+    const v = this.vms[id]!;
+    if (v.policy === 5 || v.policy === 7) {
+      const up = this.upList();
+      if (up.length === 0) return NIL;
+      const hash = v.queue[0]!.hash >>> 0;
+      if (v.policy === 5) { const n = up[hash % up.length]!; return this.hasRoom(n) ? n : NIL; }
+      const slot = hash & (this.cap.flowletSlots - 1);
+      const e = this.flowlets.get(slot);
+      if (e && e.hash === hash && e.nic < this.cap.maxNics && this.nics[e.nic]!.up && now - e.last <= this.flowletGapNs) {
+        if (!this.hasRoom(e.nic)) return NIL;
+        e.last = now;
+        return e.nic;
+      }
+      const m = this.teamPick(1);
+      if (m !== NIL) this.flowlets.set(slot, { hash, nic: m, last: now });
+      return m;
+    }
+    return this.teamPick(v.policy);
+  }
+
+  private placeFor(id: number): number {
+    const v = this.vms[id]!;
+    if (v.policy === 3) {
+      for (const n of v.order) if (n < this.cap.maxNics && this.nics[n]!.up) return n;
+      return NIL;
+    }
+    if (v.policy === 4) { const up = this.upList(); return up.length ? up[(v.macHash >>> 0) % up.length]! : NIL; }
+    return this.placeNic();
   }
 
   private placeNic(): number {
@@ -265,6 +304,7 @@ export class ModelEngine {
     v.pk.inv = invFromBps(c.peakBps); v.pk.depth = (BigInt(c.peakBurstBytes) * v.pk.inv) >> Q;
     v.prio = c.priority; v.qMaxPkts = c.queuePackets; v.qMaxBytes = c.queueBytes;
     v.hiWm = c.highWatermark; v.loWm = c.lowWatermark;
+    v.order = c.failoverOrder.slice(0, 8); v.macHash = c.macHash >>> 0;
   }
   private attach(id: number, nic: number): void {
     const v = this.vms[id]!;
@@ -293,10 +333,10 @@ export class ModelEngine {
     this.vms[id] = this.blankVm();
     this.apply(id, c);
     const v = this.vms[id]!;
-    v.policy = this.policy;
+    v.policy = c.policy ?? this.policy;
     v.state = 'idle';
-    if (v.policy === 2) {
-      const to = this.placeNic();
+    if (PINNED.has(v.policy)) {
+      const to = this.placeFor(id);
       this.attach(id, to);
       v.home = to;
       if (to === NIL) v.domain = 0;
@@ -382,11 +422,12 @@ export class ModelEngine {
       for (let k = 0; k < ndom && out.length < max; k++) {
         const d = (this.domStart + k) % ndom;
         if (this.count(d, 'share') === 0) continue;
-        const nic = d === this.teamDomain ? this.teamPick() : this.hasRoom(d) ? d : NIL;
-        if (nic === NIL) continue;
+        if (d !== this.teamDomain && !this.hasRoom(d)) continue;
         let id = NIL, resPhase = false;
         const r = this.minIn(d, 'res');
         if (r !== NIL && this.vms[r]!.resKey <= now) { id = r; resPhase = true; } else id = this.minIn(d, 'share');
+        const nic = d === this.teamDomain ? this.nicFor(id, now) : d;
+        if (nic === NIL) continue;
         const p = this.serve(id, now, resPhase);
         const n = this.nics[nic]!;
         n.fifo.push(p); n.ifBytes += BigInt(p.len); n.releasedPackets++; n.releasedBytes += p.len;
@@ -470,44 +511,69 @@ export class ModelEngine {
   }
 
   setLink(i: number, up: boolean, now: bigint): number {
-    now = this.clamp(now);
     const n = this.nics[i]!;
-    if (!n.present || n.up === up) return -1;
-    const before = this.upCount();
+    if (!n.present || n.up === up) return -1; // the host API filters no-change calls before the core sees a clock
+    now = this.clamp(now);
+    const before = this.upList().length;
     n.up = up;
     this.emit(EV.LINK, i, up ? 1 : 0, 0, 0, 0);
     if (!up) {
       const resteered = this.resteer(i);
       let moved = 0;
       this.vms.forEach((v, id) => {
-        if (v.state === 'free' || v.state === 'removing') return;
-        if (v.policy !== 2 || v.nic !== i) return;
-        const to = this.placeNic();
-        if (to === NIL) return;
+        if (v.state === 'free' || v.state === 'removing' || !PINNED.has(v.policy)) return;
+        const cur = v.nic;
+        if (cur !== i && v.policy !== 4) return;
+        const to = this.placeFor(id);
+        if (to === NIL || to === cur) return;
         this.moveVm(id, to, now);
         moved++;
       });
       n.failovers++; this.team.failovers++;
       this.emit(EV.FAILOVER, i, moved, resteered, 0, 0);
-      if (this.upCount() === 0) this.emit(EV.TEAM_DOWN, 0, 0, 0, 0, 0);
+      if (this.upList().length === 0) this.emit(EV.TEAM_DOWN, 0, 0, 0, 0, 0);
     } else {
       if (before === 0) this.emit(EV.TEAM_UP, 0, 0, 0, 0, 0);
       let back = 0;
       this.vms.forEach((v, id) => {
-        if (v.state === 'free' || v.state === 'removing' || v.policy !== 2) return;
+        if (v.state === 'free' || v.state === 'removing' || !PINNED.has(v.policy)) return;
         const cur = v.nic;
+        let to = NIL;
         if (cur === NIL || !this.nics[cur]!.up) {
-          const to = this.placeNic();
-          if (to !== NIL) { this.moveVm(id, to, now); back++; if (v.home === NIL) v.home = to; }
-        } else if (this.failback && v.home === i && cur !== i) {
-          this.moveVm(id, i, now);
-          back++;
+          to = this.placeFor(id);
+          if (to !== NIL && v.home === NIL) v.home = to;
+        } else if (v.policy === 4) to = this.placeFor(id);
+        else if (this.failback) {
+          if (v.policy === 3) to = this.placeFor(id);
+          else if (v.home === i) to = i;
         }
+        if (to === NIL || to === cur) return;
+        this.moveVm(id, to, now);
+        back++;
       });
       if (back > 0) this.emit(EV.FAILBACK, i, back, 0, 0, 0);
     }
     this.vms.forEach((v, id) => { if (v.state === 'idle' && v.queue.length > 0) this.activate(id, now); });
     this.checkCapacity();
+    return 0;
+  }
+
+  vmMove(id: number, nic: number, now: bigint): number {
+    now = this.clamp(now);
+    const v = this.vms[id]!;
+    if (v.state === 'free' || v.state === 'removing' || !PINNED.has(v.policy) || !this.nics[nic]!.up) return -2;
+    if (v.nic === nic) return 0;
+    this.moveVm(id, nic, now);
+    v.home = nic;
+    this.checkCapacity();
+    return 0;
+  }
+
+  nicRemove(i: number): number {
+    const n = this.nics[i]!;
+    if (!n.present || n.up) return -2;
+    n.present = false;
+    for (const v of this.vms) if (v.home === i) v.home = v.nic;
     return 0;
   }
 

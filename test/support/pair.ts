@@ -13,7 +13,10 @@ export type Norm = (string | number | boolean | null | Norm[])[];
 
 export interface PairOptions {
   nics: { speed: number; inFlightBytes?: number; up?: boolean }[];
-  policy: 'round-robin' | 'least-load' | 'port-id';
+  policy: keyof typeof POLICY;
+  hash?: 'l2' | 'l2+3' | 'l3+4';
+  flowletGapUs?: number;
+  flowletSlots?: number;
   failback?: boolean;
   maxVms?: number;
   queuePackets?: number;
@@ -32,16 +35,16 @@ export class Pair {
     const capacity = {
       maxVms: o.maxVms ?? 16, queuePackets: o.queuePackets ?? 64, batchSize: o.batchSize ?? 64,
       ...(o.poolPackets ? { poolPackets: o.poolPackets } : {}), ...(o.eventCapacity ? { eventCapacity: o.eventCapacity } : {}),
-      ...(o.mtu ? { mtu: o.mtu } : {}), maxNics: o.nics.length,
+      ...(o.mtu ? { mtu: o.mtu } : {}), ...(o.flowletSlots ? { flowletSlots: o.flowletSlots } : {}), maxNics: o.nics.length,
     };
     const sched = await createScheduler({
       nics: o.nics.map((n, i) => ({ name: `nic${i}`, speed: n.speed, ...(n.inFlightBytes ? { inFlightBytes: n.inFlightBytes } : {}), ...(n.up === false ? { up: false } : {}) })),
-      teaming: { policy: o.policy, failback: o.failback ?? true },
+      teaming: { policy: o.policy, failback: o.failback ?? true, ...(o.flowletGapUs ? { flowletGapUs: o.flowletGapUs } : {}) },
       capacity,
       clock: () => 0n,
     }, o.wasm ? { wasm: o.wasm } : undefined);
     const cap = resolveCapacity(capacity, o.nics.length);
-    const model = new ModelEngine({ maxVms: cap.maxVms, maxNics: cap.maxNics, poolPackets: cap.poolPackets, batchSize: cap.batchSize, eventCapacity: cap.eventCapacity, mtu: cap.mtu }, POLICY[o.policy], o.failback ?? true);
+    const model = new ModelEngine({ maxVms: cap.maxVms, maxNics: cap.maxNics, poolPackets: cap.poolPackets, batchSize: cap.batchSize, eventCapacity: cap.eventCapacity, mtu: cap.mtu, flowletSlots: cap.flowletSlots }, POLICY[o.policy], o.failback ?? true, BigInt(Math.round((o.flowletGapUs ?? 500) * 1000)));
     o.nics.forEach((n, i) => model.nicSet(i, n.speed, sched.stats().nics[i]!.inFlightLimitBytes, n.up !== false));
     const p = new Pair(sched, model, cap);
     sched.onAny((t, e) => { const n = normPublic(sched, t, e); if (n) p.wasmEvents.push(n); });
@@ -56,9 +59,12 @@ export class Pair {
   private named = 0;
   addVm(cfg0: Record<string, unknown>, now: bigint): { wasm: number; model: number } {
     const cfg = { name: `vm-${this.named++}`, ...cfg0 };
-    const resolved = resolveVm(vmSchema.parse(cfg), this.cap);
+    let resolved = resolveVm(vmSchema.parse(cfg), this.cap);
     let wasm: number;
-    try { wasm = this.sched.addVm(cfg as never, now); } catch (e) {
+    try {
+      wasm = this.sched.addVm(cfg as never, now);
+      resolved = this.sched.vmConfig(wasm) as ResolvedVm; // with NIC order and MAC hash filled in
+    } catch (e) {
       if ((e as { code?: string }).code !== 'CAPACITY') throw e;
       wasm = -3; // every slot taken (removed VMs still have packets in flight)
     }
@@ -99,11 +105,18 @@ export class Pair {
     for (let i = 0; i < r.count; i++) w.push([r.handles[i]!, r.nics[i]!, r.vms[i]!, r.lengths[i]!]);
     const m = this.model.poll(now, this.cap.batchSize).map((d) => [d.handle, d.nic, d.vm, d.len]);
     this.model.endCall();
-    return { wasm: w, model: m, wakeWasm: r.nextWakeNs, wakeModel: this.model.nextWake };
+    return { wasm: w, model: m, wakeWasm: this.sched._engineWake, wakeModel: this.model.nextWake };
   }
 
   completed(nic: number, count: number): { wasm: number; model: number } {
     const r = { wasm: this.sched.completed(nic, count), model: this.model.completed(nic, count) };
+    this.model.endCall();
+    return r;
+  }
+
+  vmMove(vm: number, nic: number, now: bigint): { wasm: number; model: number } {
+    const r = { wasm: this.sched._core.vmMove(vm, nic, now), model: this.model.vmMove(vm, nic, now) };
+    (this.sched as unknown as { drainEvents(): void }).drainEvents();
     this.model.endCall();
     return r;
   }

@@ -1,0 +1,147 @@
+// nic.ts — the simulator's model of one physical NIC: a TX ring that drains
+// at link speed and reports completions in coalesced batches.
+//
+// Every packet the scheduler hands to the NIC is appended to one FIFO, in
+// release order (the order the engine's own in-flight FIFO has). The first
+// `txRingPackets` entries not yet completed hold a hardware descriptor and are
+// transmitted back to back: a frame starts when the previous one finished (or
+// when it was handed over, if the link was idle) and takes
+// (frame bytes + wireOverheadBytes) · 8 / speed seconds. Entries beyond the
+// ring wait (still "in flight" for the engine) until completions free
+// descriptors. Completions are reported like a NIC with interrupt moderation
+// (Intel ITR, ethtool tx-usecs) or a poll-mode driver: at the first tick of a
+// periodic timer (multiples of `txCoalesceNs` since time 0) after a frame
+// finished, or earlier once `txCoalesceFrames` frames have finished (ethtool
+// tx-frames; 0 = timer only); everything finished by then is reported
+// together. NICs with the same period report at the same instants, which the
+// simulator handles in one step.
+//
+// Units: times ns (float64: fractional ns are kept so the link rate is exact;
+// event times are rounded up to whole ns), sizes bytes, speed bit/s.
+// Cost: O(1) amortised per packet; storage grows by doubling, never on a
+// steady-state path.
+
+export interface NicModelParams {
+  speedBps: number;
+  /** Bytes added per frame on the wire: FCS 4 + preamble 8 + IFG 12 = 24 by default. */
+  wireOverheadBytes: number;
+  /** Hardware TX descriptors (frames). */
+  txRingPackets: number;
+  /** Report completions once this many frames finished (ethtool tx-frames); 0 = only by time. */
+  txCoalesceFrames: number;
+  /** Completion timer period (ns; ethtool tx-usecs). 0 = report every frame as it finishes. */
+  txCoalesceNs: number;
+}
+
+export class NicModel {
+  readonly params: NicModelParams;
+  up: boolean;
+  /** Removed from the team (kept down for good). */
+  removed = false;
+  /** ns per byte on the wire (8e9 / speed). */
+  private readonly nsPerByte: number;
+  // FIFO columns, indexed by (position & mask); positions head <= sched <= tail.
+  private handles: Uint32Array;
+  private lengths: Uint32Array;   // frame bytes
+  private finishes: Float64Array; // ns, valid for [head, sched)
+  private mask: number;
+  /** Oldest entry not yet completed. */
+  head = 0;
+  /** First entry without a descriptor (not yet scheduled on the wire). */
+  private sched = 0;
+  /** One past the newest entry. */
+  tail = 0;
+  /** When the last scheduled frame leaves the wire (ns). */
+  private busyUntilNs = 0;
+
+  constructor(params: NicModelParams, up: boolean) {
+    this.params = params;
+    this.up = up;
+    this.nsPerByte = 8e9 / params.speedBps;
+    const size = 1024;
+    this.handles = new Uint32Array(size);
+    this.lengths = new Uint32Array(size);
+    this.finishes = new Float64Array(size);
+    this.mask = size - 1;
+  }
+
+  /** Frames handed over and not yet completed. */
+  get inFlight(): number { return this.tail - this.head; }
+
+  /** Hands a released packet to the NIC at time `nowNs`. */
+  push(handle: number, lengthBytes: number, nowNs: number): void {
+    if (this.tail - this.head > this.mask) this.grow();
+    const i = this.tail & this.mask;
+    this.handles[i] = handle;
+    this.lengths[i] = lengthBytes;
+    this.tail++;
+    if (this.sched - this.head < this.params.txRingPackets) this.scheduleMore(nowNs);
+  }
+
+  private scheduleMore(nowNs: number): void {
+    const ring = this.params.txRingPackets, ovh = this.params.wireOverheadBytes;
+    let busy = this.busyUntilNs;
+    while (this.sched < this.tail && this.sched - this.head < ring) {
+      const i = this.sched & this.mask;
+      const start = busy > nowNs ? busy : nowNs;
+      busy = start + (this.lengths[i]! + ovh) * this.nsPerByte;
+      this.finishes[i] = busy;
+      this.sched++;
+    }
+    this.busyUntilNs = busy;
+  }
+
+  /** Time (whole ns) of the next completion report, Infinity when nothing is on the wire. */
+  nextCompletionNs(): number {
+    if (this.head === this.sched) return Infinity;
+    const first = this.finishes[this.head & this.mask]!;
+    const period = this.params.txCoalesceNs;
+    let t = period > 0 ? Math.ceil(first / period) * period : first;
+    const f = this.params.txCoalesceFrames;
+    if (f > 0 && this.sched - this.head >= f) {
+      const tf = this.finishes[(this.head + f - 1) & this.mask]!;
+      if (tf < t) t = tf;
+    }
+    return Math.ceil(t);
+  }
+
+  /** How many frames, from the head, have finished by `nowNs`. */
+  finishedBy(nowNs: number): number {
+    let k = 0;
+    const n = this.sched - this.head;
+    while (k < n && this.finishes[(this.head + k) & this.mask]! <= nowNs) k++;
+    return k;
+  }
+
+  /** Entry k positions after the head: handle, frame bytes, finish time (ns). */
+  handleAt(k: number): number { return this.handles[(this.head + k) & this.mask]!; }
+  lengthAt(k: number): number { return this.lengths[(this.head + k) & this.mask]!; }
+  finishAt(k: number): number { return this.finishes[(this.head + k) & this.mask]!; }
+
+  /** Drops the k oldest entries (they were reported complete) and gives freed descriptors to waiting frames. */
+  advance(k: number, nowNs: number): void {
+    this.head += k;
+    if (this.sched < this.tail) this.scheduleMore(nowNs);
+  }
+
+  /** Link loss: forgets every entry (the engine re-queues them) and idles the wire. */
+  clear(nowNs: number): void {
+    this.head = this.sched = this.tail = 0;
+    this.busyUntilNs = nowNs;
+  }
+
+  /** Link restored at `nowNs`. */
+  restart(nowNs: number): void {
+    this.busyUntilNs = nowNs;
+  }
+
+  private grow(): void {
+    const old = this.mask + 1, size = old * 2;
+    const h = new Uint32Array(size), l = new Uint32Array(size), f = new Float64Array(size);
+    for (let p = this.head; p < this.tail; p++) {
+      const a = p & this.mask, b = p & (size - 1);
+      h[b] = this.handles[a]!; l[b] = this.lengths[a]!; f[b] = this.finishes[a]!;
+    }
+    this.handles = h; this.lengths = l; this.finishes = f; this.mask = size - 1;
+  }
+}
