@@ -31,7 +31,7 @@ import { invFromBps } from './shaper';
 import { activate, deactivate, enqueueOne, pick, pickedPhaseRes, releaseTimers, resetFinish, serve, teamCount } from './sched';
 import {
   nicConfigure, nicCompleted, nicHasRoom, nicPush, placeNew, detach, attach, setLink as teamSetLink,
-  setTeam as teamSet, teamPolicy, checkCapacity, nicFor, isPinnedPolicy, nicUp, moveVm, nicRemove as teamNicRemove,
+  setTeam as teamSet, teamPolicy, setTeamNow, checkCapacity, nicFor, isPinnedPolicy, nicUp, moveVm, nicRemove as teamNicRemove,
 } from './team';
 
 export const E_RANGE: i32 = -1;   // an index out of range
@@ -46,6 +46,7 @@ let domStart: u32 = 0;
 @inline function clampNow(now: i64): i64 {
   if (now < lastNow) { store<u64>(teamBase + T_CLOCK_BACK, load<u64>(teamBase + T_CLOCK_BACK) + 1); return lastNow; }
   lastNow = now;
+  setTeamNow(now);
   return now;
 }
 

@@ -109,6 +109,9 @@ export const VS_HELD: u32 = 3;
 export const VS_REMOVING: u32 = 4; // removed by the host, packets still in flight
 
 export const VF_PAUSED: u32 = 1;
+// A pinned VM that moved between two up NICs waits until its packets in flight
+// on the old NIC have completed, so a move never reorders its traffic.
+export const VF_DRAIN: u32 = 2;
 
 // ---- VM statistics: u64 counters, VMSTAT_STRIDE bytes per VM ----
 export const VMSTAT_STRIDE: u32 = 256;

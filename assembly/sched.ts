@@ -25,7 +25,7 @@
 // Cost per packet: O(log n) for n active VMs in the domain; no allocation.
 
 import {
-  NIL, VS_ACTIVE, VS_HELD, VS_IDLE, VS_REMOVING, VS_FREE, VF_PAUSED,
+  NIL, VS_ACTIVE, VS_HELD, VS_IDLE, VS_REMOVING, VS_FREE, VF_PAUSED, VF_DRAIN,
   V_STATE, V_DOMAIN, V_PRIO, V_FLAGS, V_QHEAD, V_QPKTS, V_QBYTES, V_F, V_INVW,
   V_RES_TAT, V_RES_INV, V_RES_FRAC, V_LIM_TAT, V_LIM_INV, V_LIM_FRAC, V_PK_TAT, V_PK_INV, V_PK_FRAC,
   V_QMAX_PKTS, V_QMAX_BYTES, V_HIWM, V_LOWM, V_INFLIGHT,
@@ -80,6 +80,7 @@ export function resetFinish(vm: u32): void {
  */
 export function activate(vm: u32, now: i64): void {
   const v = vmPtr(vm);
+  if ((load<u32>(v, V_FLAGS) & VF_DRAIN) != 0) { store<u32>(v, VS_IDLE, V_STATE); return; } // see VF_DRAIN
   const d = load<u32>(v, V_DOMAIN);
   const len = headLen(vm);
   const e = shapeAt(v, len);

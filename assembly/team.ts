@@ -17,7 +17,8 @@
 //                   packet reordering", CCR 2007; CONGA, SIGCOMM 2014). Flows are
 //                   tracked in a direct-mapped table; a colliding flow starts a new flowlet;
 //   port-id         pinned: the up NIC with the most unreserved capacity
-//                   (speed - Σ reservations pinned there); moves only on failure;
+//                   (speed - Σ reservations pinned there), then the fewest pinned
+//                   VMs; moves only on failure;
 //   load-based      pinned like port-id; the host (src/api/rebalance.ts) moves VMs
 //                   off hot NICs through vmMove;
 //   failover-order  pinned: the first up NIC of the VM's ordered list;
@@ -33,7 +34,7 @@ import {
   N_IF_HEAD, N_IF_TAIL, N_SENT_PKTS, N_SENT_BYTES, N_REL_PKTS, N_REL_BYTES, N_FAILOVERS, N_RESTEERED,
   N_RES_SUM, N_PINNED, N_BAD_COMPLETIONS,
   P_LEN, P_NEXT, P_VM, P_HANDLE,
-  VS_FREE, VS_IDLE, VS_REMOVING, V_STATE, V_DOMAIN, V_NIC, V_HOME_NIC, V_QHEAD, V_QTAIL, V_QPKTS, V_QBYTES,
+  VS_FREE, VS_IDLE, VS_REMOVING, VF_DRAIN, V_FLAGS, V_STATE, V_DOMAIN, V_NIC, V_HOME_NIC, V_QHEAD, V_QTAIL, V_QPKTS, V_QBYTES,
   V_INFLIGHT, V_TMP_HEAD, V_TMP_TAIL, V_RES_BPS, V_POLICY,
   S_SENT_PKTS, S_SENT_BYTES, S_RESTEER_PKTS, S_RET_PKTS, S_RET_BYTES,
   EV_LINK, EV_MOVED, EV_FAILOVER, EV_FAILBACK, EV_TEAM_DOWN, EV_TEAM_UP, EV_RETURNED, EV_CAPACITY,
@@ -169,11 +170,26 @@ export function nicPush(n: u32, s: u32, len: u32): void {
   add64(p + N_REL_BYTES, len);
 }
 
+/** Engine time of the last call (completions carry no clock of their own). */
+export let lastNowTeam: i64 = 0;
+export function setTeamNow(t: i64): void { lastNowTeam = t; }
+
 @inline function finishInflight(vm: u32): void {
   const v = vmPtr(vm);
   const n = load<u32>(v, V_INFLIGHT) - 1;
   store<u32>(v, n, V_INFLIGHT);
-  if (n == 0 && load<u32>(v, V_STATE) == VS_REMOVING) store<u32>(v, VS_FREE, V_STATE);
+  if (n != 0) return;
+  if (load<u32>(v, V_STATE) == VS_REMOVING) { store<u32>(v, VS_FREE, V_STATE); return; }
+  endDrain(vm, lastNowTeam);
+}
+
+/** A draining VM whose last in-flight packet is done may be scheduled again. */
+function endDrain(vm: u32, now: i64): void {
+  const v = vmPtr(vm);
+  const f = load<u32>(v, V_FLAGS);
+  if ((f & VF_DRAIN) == 0) return;
+  store<u32>(v, f & ~VF_DRAIN, V_FLAGS);
+  if (load<u32>(v, V_STATE) == VS_IDLE && load<u32>(v, V_QPKTS) > 0) activate(vm, now);
 }
 
 /** TX completions: the oldest `count` packets on NIC n. Returns how many there were. */
@@ -223,15 +239,20 @@ export function placeFor(vm: u32): u32 {
   return placeNic();
 }
 
-/** Placement for port-id / load-based: the up NIC with the most unreserved capacity; NIL if none is up. */
+/**
+ * Placement for port-id / load-based: the up NIC with the most unreserved
+ * capacity, then the fewest pinned VMs, then the lowest index; NIL if none is up.
+ */
 export function placeNic(): u32 {
   let best: u32 = NIL;
   let bestFree: i64 = 0;
+  let bestPinned: u32 = 0;
   for (let i: u32 = 0; i < maxNics; i++) {
     if (!nicUp(i)) continue;
     const p = nicPtr(i);
     const free = <i64>load<u64>(p, N_SPEED) - <i64>load<u64>(p, N_RES_SUM);
-    if (best == NIL || free > bestFree) { best = i; bestFree = free; }
+    const pinned = load<u32>(p, N_PINNED);
+    if (best == NIL || free > bestFree || (free == bestFree && pinned < bestPinned)) { best = i; bestFree = free; bestPinned = pinned; }
   }
   return best;
 }
@@ -267,6 +288,9 @@ export function moveVm(vm: u32, to: u32, now: i64): void {
   if (to == NIL) store<u32>(v, from, V_DOMAIN); // stays queued where it was: no NIC up
   resetFinish(vm);
   emit(EV_MOVED, vm, from, to, 0, 0);
+  if (from != NIL && to != NIL && load<u32>(v, V_INFLIGHT) > 0) {
+    store<u32>(v, load<u32>(v, V_FLAGS) | VF_DRAIN, V_FLAGS); // wait for the old NIC: no reordering
+  }
   if (load<u32>(v, V_QPKTS) > 0) activate(vm, now);
 }
 
@@ -295,7 +319,9 @@ function resteer(n: u32): u32 {
       if (tail == NIL) store<u32>(v, s, V_TMP_HEAD);
       else store<u32>(slotPtr(tail), s, P_NEXT);
       store<u32>(v, s, V_TMP_TAIL);
-      store<u32>(v, load<u32>(v, V_INFLIGHT) - 1, V_INFLIGHT);
+      const left = load<u32>(v, V_INFLIGHT) - 1;
+      store<u32>(v, left, V_INFLIGHT);
+      if (left == 0) store<u32>(v, load<u32>(v, V_FLAGS) & ~VF_DRAIN, V_FLAGS);
       add64(vmStatPtr(vm) + S_RESTEER_PKTS, 1);
       moved++;
     }

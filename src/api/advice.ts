@@ -18,7 +18,10 @@
 //    lower bound; pass AdvisorVm.demandBps when the host knows the guest's demand.
 //  - migrate/capacity (per pool: the team for 'pool' policies, each NIC for
 //    'pinned'): Σ reservations of the pool's VMs > the pool's capacity (speed
-//    of the up NICs; a down NIC's pool has capacity 0).
+//    of the up NICs; a down NIC's pool has capacity 0). With per-VM policy
+//    overrides (AdvisorVm.pinned) pinned VMs count on their NIC and the others
+//    in the team pool at the team's full capacity (an approximation: the two
+//    kinds share the NICs).
 //  - migrate/starved (per VM): a backlogged VM whose sent rate (EWMA) is below
 //    (1 − starveFraction) × its fair share. The fair share is the ideal
 //    allocation (src/alloc/ideal.ts, DESIGN §2) over the whole team's up
@@ -50,8 +53,8 @@
 // equally small choices. For starvation: the shortest prefix of the pool's VMs
 // in the same order after whose removal the pool's ideal allocation gives each
 // remaining starved VM at least (1 − starveFraction) × its fair share, pruned
-// from its end so no member is redundant. Under 'pool' policies the pool is the
-// team, whose ideal allocation already is the fair share: starvation there
+// from its end so no member is redundant. In the team pool ('pool' policies)
+// the pool's ideal allocation already is the fair share: starvation there
 // means the engine lags its own targets, and the advice carries no VMs.
 // Units: time ns (bigint), rates bit/s. Deterministic: output depends only on
 // the inputs and the call sequence. Complexity per evaluation: O(V log V)
@@ -80,6 +83,8 @@ export interface AdvisorVm {
   queuePackets?: number;
   /** the guest's demand as the host measures it, bit/s; overrides the engine's measure */
   demandBps?: number;
+  /** this VM is pinned to one NIC (a per-VM policy override); default: the team's PolicyKind */
+  pinned?: boolean;
 }
 
 export type PolicyKind = 'pool' | 'pinned';
@@ -286,18 +291,18 @@ export class Advisor {
 
     // --- pools
     const pools = new Map<string, { nic: string | null; capacity: number; members: Obs[] }>();
-    if (policy === 'pool') pools.set('team', { nic: null, capacity: teamCapacity, members: obs });
-    else {
-      for (const n of stats.nics) pools.set(`nic\u0000${n.name}`, { nic: n.name, capacity: n.up ? n.speedBps : 0, members: [] });
-      for (const x of obs) {
-        const n = x.s.nic === null ? undefined : stats.nics.find((m) => m.index === x.s.nic);
-        if (n) pools.get(`nic\u0000${n.name}`)!.members.push(x);
-        else {
-          let t = pools.get('team');
-          if (!t) pools.set('team', (t = { nic: null, capacity: 0, members: [] }));
-          t.members.push(x);
-        }
-      }
+    const pinned = (x: Obs) => x.c.pinned ?? policy === 'pinned';
+    const poolFor = (key: string, nic: string | null, capacity: number) => {
+      let p = pools.get(key);
+      if (!p) pools.set(key, (p = { nic, capacity, members: [] }));
+      return p;
+    };
+    for (const n of stats.nics) if (policy === 'pinned') poolFor(`nic\u0000${n.name}`, n.name, n.up ? n.speedBps : 0);
+    for (const x of obs) {
+      if (!pinned(x)) { poolFor('team', null, teamCapacity).members.push(x); continue; }
+      const n = x.s.nic === null ? undefined : stats.nics.find((m) => m.index === x.s.nic);
+      // a pinned VM with no NIC it may use: a pool of capacity 0
+      (n ? poolFor(`nic\u0000${n.name}`, n.name, n.up ? n.speedBps : 0) : poolFor('unplaced', null, 0)).members.push(x);
     }
     const poolOf = new Map<string, string>();
     for (const [k, p] of pools) for (const x of p.members) poolOf.set(x.key, k);
@@ -335,7 +340,7 @@ export class Advisor {
     const active = obs.filter((x) => x.demandBps > 0);
     let fair: number[] = [];
     if (active.length > 0 && teamCapacity > 0) {
-      const ideal = idealAllocation(teamCapacity, active.map((x) => this.idealVm(x.c, policy === 'pinned' ? Math.min(x.demandBps, maxNic) : x.demandBps)));
+      const ideal = idealAllocation(teamCapacity, active.map((x) => this.idealVm(x.c, pinned(x) ? Math.min(x.demandBps, maxNic) : x.demandBps)));
       fair = ideal.ratesBps;
     }
     const fairOf = new Map<string, number>();
@@ -366,7 +371,7 @@ export class Advisor {
         const r = idealAllocation(pool.capacity, rest.map((x) => this.idealVm(x.c, x.demandBps)));
         return still.every((x) => r.ratesBps[rest.indexOf(x)]! >= (1 - o.starveFraction) * (fairOf.get(x.key) ?? 0));
       };
-      const set = policy === 'pinned' ? prefixRemovalSet(cands.length, satisfied).map((i) => cands[i]!) : [];
+      const set = pool.nic !== null ? prefixRemovalSet(cands.length, satisfied).map((i) => cands[i]!) : [];
       for (const x of set) this.lastAdvised.set(`migrate\u0000${x.key}`, nowNs);
       const removed = set.reduce((a, x) => a + x.c.reservationBps, 0);
       out.push({

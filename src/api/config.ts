@@ -253,3 +253,7 @@ export function macToWords(mac: string): [number, number] {
 export function normalizeMac(mac: string): string {
   return mac.toLowerCase().replace(/-/g, ':');
 }
+
+// Field builders shared with the scenario schema (src/scenario/schema.ts): the same
+// rate/size parsing and messages as the API config.
+export { rate as rateField, size as sizeField, int as intField };

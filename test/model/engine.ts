@@ -33,6 +33,8 @@ type VmStateName = 'free' | 'idle' | 'active' | 'held' | 'removing';
 
 interface VmM {
   state: VmStateName; domain: number; prio: number; paused: boolean;
+  /** moved between up NICs with packets still in flight on the old one: not scheduled until they complete */
+  draining: boolean;
   queue: Pkt[]; qBytes: number;
   F: bigint; invW: bigint;
   res: Shaper; lim: Shaper; pk: Shaper;
@@ -119,7 +121,7 @@ export class ModelEngine {
 
   private blankVm(): VmM {
     return {
-      state: 'free', domain: 0, prio: 0, paused: false, queue: [], qBytes: 0, F: 0n, invW: 0n,
+      state: 'free', domain: 0, prio: 0, paused: false, draining: false, queue: [], qBytes: 0, F: 0n, invW: 0n,
       res: shaper(), lim: shaper(), pk: shaper(), inShare: false, shareKey: 0n, inRes: false, resKey: 0n,
       inTimer: false, timerKey: 0n, nic: NIL, home: NIL, policy: 0, resBps: 0n, order: [], macHash: 0,
       qMaxPkts: 0, qMaxBytes: 0, hiWm: 0, loWm: 0, inflight: 0, st: zeroCounters(),
@@ -203,12 +205,12 @@ export class ModelEngine {
   }
 
   private placeNic(): number {
-    let best = NIL, bestFree = 0n;
+    let best = NIL, bestFree = 0n, bestPinned = 0;
     for (let i = 0; i < this.cap.maxNics; i++) {
       const n = this.nics[i]!;
       if (!n.up) continue;
       const free = n.speed - n.resSum;
-      if (best === NIL || free > bestFree) { best = i; bestFree = free; }
+      if (best === NIL || free > bestFree || (free === bestFree && n.pinned < bestPinned)) { best = i; bestFree = free; bestPinned = n.pinned; }
     }
     return best;
   }
@@ -230,6 +232,7 @@ export class ModelEngine {
   }
   private activate(id: number, now: bigint): void {
     const v = this.vms[id]!;
+    if (v.draining) { v.state = 'idle'; return; }
     const len = v.queue[0]!.len;
     const e = this.shapeAt(v, len);
     if (e > now) { v.state = 'held'; v.inTimer = true; v.timerKey = e; return; }
@@ -458,6 +461,10 @@ export class ModelEngine {
       v.st.sentPackets++; v.st.sentBytes += p.len;
       v.inflight--;
       if (v.inflight === 0 && v.state === 'removing') v.state = 'free';
+      else if (v.inflight === 0 && v.draining) {
+        v.draining = false;
+        if (v.state === 'idle' && v.queue.length > 0) this.activate(p.vm, this.lastNow);
+      }
       this.poolFree++;
       done++;
     }
@@ -474,6 +481,7 @@ export class ModelEngine {
     if (to === NIL) v.domain = from;
     this.resetFinish(id);
     this.emit(EV.MOVED, id, from, to, 0, 0);
+    if (from !== NIL && to !== NIL && v.inflight > 0) v.draining = true;
     if (v.queue.length > 0) this.activate(id, now);
   }
 
@@ -493,6 +501,7 @@ export class ModelEngine {
         if (!lists.has(p.vm)) lists.set(p.vm, []);
         lists.get(p.vm)!.push(p);
         v.inflight--;
+        if (v.inflight === 0) v.draining = false;
         v.st.resteeredPackets++;
         moved++;
       }
