@@ -19,7 +19,7 @@ import {
   C_SHARES, C_RES_BPS, C_LIM_BPS, C_BURST, C_PEAK_BPS, C_PEAK_BURST, C_PRIO, C_QMAX_PKTS, C_QMAX_BYTES,
   C_HIWM, C_LOWM, C_MTU, C_POLICY, C_MAC_HASH, C_ORDER, POL_COUNT, S_RET_PKTS, S_RET_BYTES, P_HANDLE, P_LEN, P_NEXT,
   H_NEXT_WAKE_LO, H_NEXT_WAKE_HI, T_POLLS, T_CLOCK_BACK, T_MALFORMED, ST_MALFORMED, ST_UNKNOWN_VM,
-  T_UNKNOWN, HK_TIMER, NS_PRESENT, N_STATE,
+  T_UNKNOWN, HK_TIMER, NS_PRESENT, N_STATE, S_FORGED_PKTS, S_FORGED_BYTES, T_FORGED, ST_FORGED,
   vmPtr, vmStatPtr, slotPtr, nicPtr, setHdrWord, flowletBase, FL_STRIDE, maxVms, maxNics, batchMax, cfgBase, teamBase, teamDomain,
   inVm, inLen, inHandle, inHash, inOff, inCap, outHandle, outNic, outVm, outLen, statusBase, frameBase, frameBytes,
 } from './layout';
@@ -266,6 +266,51 @@ export function enqueueFrames(n: u32, now: i64): u32 {
   return ok;
 }
 
+
+/** Forged-transmit policy for enqueueFramesFromPorts: 0 reject (status forged), 1 accept and charge the port's VM. */
+let forgedAccept = false;
+export function setForgedPolicy(accept: u32): void { forgedAccept = accept != 0; }
+
+/**
+ * Raw frames from known virtual ports: inVm[i] is the VM that owns the port the
+ * frame came from. The source MAC is still parsed and checked: a frame whose
+ * MAC is not registered to that VM is forged — rejected with status forged, or
+ * accepted and charged to the port's VM (per setForgedPolicy) — and counted on
+ * the port's VM either way. A VM can therefore never spend another VM's allocation.
+ */
+export function enqueueFramesFromPorts(n: u32, now: i64): u32 {
+  now = clampNow(now);
+  if (n > batchMax) n = batchMax;
+  let ok: u32 = 0;
+  for (let i: u32 = 0; i < n; i++) {
+    const o = <usize>i << 2;
+    const off = load<u32>(inOff + o), cap = load<u32>(inCap + o);
+    const port = load<u32>(inVm + o);
+    let s: u8;
+    if (off > frameBytes || cap > frameBytes - off || !parseFrame(frameBase + off, cap)) {
+      store<u64>(teamBase + T_MALFORMED, load<u64>(teamBase + T_MALFORMED) + 1);
+      s = ST_MALFORMED;
+    } else if (port >= maxVms || load<u32>(vmPtr(port), V_STATE) == VS_FREE || load<u32>(vmPtr(port), V_STATE) == VS_REMOVING) {
+      store<u64>(teamBase + T_UNKNOWN, load<u64>(teamBase + T_UNKNOWN) + 1);
+      s = ST_UNKNOWN_VM;
+    } else {
+      store<u32>(inHash + o, pHash);
+      const owner = macLookup(pSrcHi, pSrcLo);
+      if (owner != port) {
+        const st = vmStatPtr(port);
+        store<u64>(st + S_FORGED_PKTS, load<u64>(st + S_FORGED_PKTS) + 1);
+        store<u64>(st + S_FORGED_BYTES, load<u64>(st + S_FORGED_BYTES) + load<u32>(inLen + o));
+        store<u64>(teamBase + T_FORGED, load<u64>(teamBase + T_FORGED) + 1);
+      }
+      if (owner != port && !forgedAccept) s = ST_FORGED;
+      else s = enqueueOne(port, load<u32>(inLen + o), load<u32>(inHandle + o), pHash, now);
+    }
+    store<u8>(statusBase + i, s);
+    if (s == 0) ok++;
+  }
+  publishPoolFree();
+  return ok;
+}
 
 /**
  * Releases up to `max` packets that NIC room and allocations allow at `now`.

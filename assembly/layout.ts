@@ -114,7 +114,7 @@ export const VF_PAUSED: u32 = 1;
 export const VF_DRAIN: u32 = 2;
 
 // ---- VM statistics: u64 counters, VMSTAT_STRIDE bytes per VM ----
-export const VMSTAT_STRIDE: u32 = 256;
+export const VMSTAT_STRIDE: u32 = 288;
 export const S_ACC_PKTS: u32 = 0;
 export const S_ACC_BYTES: u32 = 8;
 export const S_REL_PKTS: u32 = 16;   // released to a NIC (decisions)
@@ -134,6 +134,8 @@ export const S_DELAY_SUM: u32 = 120; // u64 sum of queue delays, same units
 export const S_DELAY_HIST: u32 = 128; // u32 x 32: log2 buckets of queue delay; bucket b counts
                                       // delays d (units) with d == 0 for b = 0, else 2^(b-1) <= d < 2^b
 export const DELAY_BUCKETS: u32 = 32;
+export const S_FORGED_PKTS: u32 = 256;  // frames from this VM's port whose source MAC is not its own
+export const S_FORGED_BYTES: u32 = 264;
 
 // ---- NIC state, NIC_STRIDE bytes per NIC ----
 export const NIC_STRIDE: u32 = 128;
@@ -203,6 +205,7 @@ export const T_RESTEERED: u32 = 32;
 export const T_FAILOVERS: u32 = 40;
 export const T_BAD_COMPLETIONS: u32 = 48;
 export const T_CLOCK_BACK: u32 = 56;  // calls whose clock was behind the last one
+export const T_FORGED: u32 = 64;      // forged frames (all ports)
 export const TEAM_BYTES: u32 = 128;
 
 // ---- VM config staging record (u64 fields, written by the host before vmAdd/vmUpdate) ----

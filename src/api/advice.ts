@@ -201,6 +201,10 @@ export class Advisor {
   readonly options: Readonly<Resolved>;
   /** Advice emitted so far, by kind (for the nicteam_advice_total metric). */
   readonly counts = { suspend: 0, migrate: 0 };
+  /** ids of the VMs backlogged at the last evaluation (for fairness.ts) */
+  backlogged: ReadonlySet<number> = new Set();
+  /** per VM id: its fair share at the last evaluation, bit/s (team-wide ideal allocation, for fairness.ts) */
+  fairShares: ReadonlyMap<number, number> = new Map();
   private lastEvalNs: bigint | null = null;
   private readonly detectors = new Map<string, Detector>();
   private readonly prev = new Map<string, Prev>();
@@ -345,6 +349,8 @@ export class Advisor {
     }
     const fairOf = new Map<string, number>();
     active.forEach((x, i) => fairOf.set(x.key, fair[i] ?? 0));
+    this.backlogged = new Set(obs.filter((x) => x.backlogged).map((x) => x.s.id));
+    this.fairShares = new Map(obs.map((x) => [x.s.id, fairOf.get(x.key) ?? 0]));
     const firing = new Map<string, { x: Obs; d: Detector; fair: number }[]>();
     for (const x of obs) {
       const f = fairOf.get(x.key) ?? 0;

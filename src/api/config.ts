@@ -101,6 +101,8 @@ export const schedulerSchema = z.strictObject({
   teaming: teamingSchema.optional(),
   capacity: capacitySchema.optional(),
   clock: z.custom<() => bigint>((v) => typeof v === 'function', 'expected a function returning bigint nanoseconds').optional(),
+  /** frames from a VM's port whose source MAC is not the VM's: 'reject' (status forged) or 'accept' (charged to the port's VM) */
+  forgedTransmits: z.enum(['reject', 'accept']).optional(),
 });
 
 const vmFields = {

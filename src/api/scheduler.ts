@@ -155,6 +155,7 @@ export class Scheduler {
     };
     const balancer = new LoadBalancer({ ...LOAD_BASED_DEFAULTS, ...(t?.loadBased ?? {}) });
     const s = new Scheduler(core, cap, policy, t?.notifySwitches ?? true, c.clock ?? defaultClock(), timing, balancer);
+    core.setForgedPolicy(c.forgedTransmits === 'accept' ? 1 : 0);
     core.setTeam(POLICIES.indexOf(policy), (t?.failback ?? true) ? 1 : 0, HASH_CODE[t?.hash ?? 'l3+4'], BigInt(Math.round((t?.flowletGapUs ?? 500) * 1000)));
     c.nics.forEach((n, i) => s.configureNic(i, n));
     s.drainEvents();
@@ -413,6 +414,23 @@ export class Scheduler {
    * truncated capture (default: each frame's byteLength).
    */
   enqueueFrames(frames: readonly Uint8Array[], handles: ArrayLike<number>, wireLengths?: ArrayLike<number>, now?: bigint): EnqueueResult {
+    return this.framesIn(frames, handles, wireLengths, now, undefined);
+  }
+
+  /**
+   * Raw frames from the host's virtual ports: `ports` names the VM whose port
+   * each frame came from (one id, or one per frame). The source MAC is checked
+   * against that VM's MACs; a mismatch is a forged transmit, rejected with
+   * status forged or accepted and charged to the port's VM (config
+   * forgedTransmits), and counted on the port's VM (stats forgedPackets).
+   */
+  enqueueFramesFromPorts(ports: number | ArrayLike<number>, frames: readonly Uint8Array[], handles: ArrayLike<number>,
+    wireLengths?: ArrayLike<number>, now?: bigint): EnqueueResult {
+    return this.framesIn(frames, handles, wireLengths, now, ports);
+  }
+
+  private framesIn(frames: readonly Uint8Array[], handles: ArrayLike<number>, wireLengths: ArrayLike<number> | undefined,
+    now: bigint | undefined, ports: number | ArrayLike<number> | undefined): EnqueueResult {
     const n = frames.length;
     if (handles.length < n) throw new NicteamError('INVALID_CONFIG', `handles has ${handles.length} entries for ${n} frames`, 'handles');
     const t = this.tick(now);
@@ -430,9 +448,10 @@ export class Scheduler {
         this.inOff[m] = off; this.inCap[m] = take;
         this.inLen[m] = wireLengths ? wireLengths[i + m]! : f.byteLength;
         this.inHandle[m] = handles[i + m]!;
+        if (ports !== undefined) this.inVm[m] = typeof ports === 'number' ? ports : ports[i + m]!;
         off += take; m++;
       }
-      out.accepted += this.core.enqueueFrames(m, t);
+      out.accepted += ports === undefined ? this.core.enqueueFrames(m, t) : this.core.enqueueFramesFromPorts(m, t);
       out.statuses.set(this.statusView.subarray(0, m), i);
       out.vms.set(this.inVm.subarray(0, m), i);
       if (this.hdr[L.H_EV_COUNT]) this.drainEvents();

@@ -27,6 +27,8 @@ export interface VmStats {
   delayHistogram: number[];
   /** queue delay percentiles and maximum in ns (bucket upper bounds; exact max) */
   delayP50Ns: number; delayP99Ns: number; delayMaxNs: number; delayMeanNs: number;
+  /** frames from this VM's port carrying another source MAC (rejected or charged per forgedTransmits) */
+  forgedPackets: number; forgedBytes: number;
 }
 
 export interface NicStats {
@@ -38,7 +40,7 @@ export interface NicStats {
 
 export interface TeamStats {
   malformed: number; unknownVm: number; badLength: number; polls: number; resteered: number;
-  failovers: number; badCompletions: number; clockBackwards: number; poolFree: number; poolPackets: number;
+  failovers: number; badCompletions: number; clockBackwards: number; forged: number; poolFree: number; poolPackets: number;
 }
 
 export interface StatsSnapshot { vms: VmStats[]; nics: NicStats[]; team: TeamStats }
@@ -93,6 +95,7 @@ export function readStats(buf: ArrayBuffer, hdr: Uint32Array, vms: { id: number;
       returnedPackets: u64(s + L.S_RET_PKTS), returnedBytes: u64(s + L.S_RET_BYTES),
       droppedPackets: u64(s + L.S_DROP_PKTS), resteeredPackets: u64(s + L.S_RESTEER_PKTS),
       pauses: u64(s + L.S_PAUSES), reservationBytes: u64(s + L.S_RES_BYTES),
+      forgedPackets: u64(s + L.S_FORGED_PKTS), forgedBytes: u64(s + L.S_FORGED_BYTES),
       ...delays(dv, s),
     };
   });
@@ -114,7 +117,7 @@ export function readStats(buf: ArrayBuffer, hdr: Uint32Array, vms: { id: number;
     team: {
       malformed: u64(team + L.T_MALFORMED), unknownVm: u64(team + L.T_UNKNOWN), badLength: u64(team + L.T_BADLEN),
       polls: u64(team + L.T_POLLS), resteered: u64(team + L.T_RESTEERED), failovers: u64(team + L.T_FAILOVERS),
-      badCompletions: u64(team + L.T_BAD_COMPLETIONS), clockBackwards: u64(team + L.T_CLOCK_BACK),
+      badCompletions: u64(team + L.T_BAD_COMPLETIONS), clockBackwards: u64(team + L.T_CLOCK_BACK), forged: u64(team + L.T_FORGED),
       poolFree: hdr[L.H_POOL_FREE]!, poolPackets: hdr[L.H_POOL]!,
     },
   };

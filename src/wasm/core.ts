@@ -30,13 +30,15 @@ export interface CoreExports {
   macFind(hi: number, lo: number): number;
   enqueue(n: number, now: bigint): number;
   enqueueFrames(n: number, now: bigint): number;
+  enqueueFramesFromPorts(n: number, now: bigint): number;
+  setForgedPolicy(accept: number): void;
   poll(now: bigint, max: number): number;
   completed(nic: number, count: number): number;
 }
 
 export const CORE_EXPORTS: readonly (keyof CoreExports)[] = [
   'memory', 'init', 'setTeam', 'nicSet', 'setLink', 'vmAdd', 'vmUpdate', 'vmRemove', 'vmTakeQueued', 'vmState',
-  'macSet', 'macRemove', 'macFind', 'enqueue', 'enqueueFrames', 'poll', 'completed', 'vmMove', 'nicDelete',
+  'macSet', 'macRemove', 'macFind', 'enqueue', 'enqueueFrames', 'poll', 'completed', 'vmMove', 'nicDelete', 'enqueueFramesFromPorts', 'setForgedPolicy',
 ];
 
 let cached: Promise<WebAssembly.Module> | undefined;
