@@ -401,8 +401,7 @@ export class Scheduler {
         this.inHash[i] = flowHashes ? flowHashes[j]! : 0;
       }
       out.accepted += this.core.enqueue(m, t);
-      out.statuses.set(this.statusView.subarray(0, m), base);
-      out.vms.set(this.inVm.subarray(0, m), base);
+      this.copyOut(out, base, m);
       if (this.hdr[L.H_EV_COUNT]) this.drainEvents();
     }
     return out;
@@ -452,12 +451,17 @@ export class Scheduler {
         off += take; m++;
       }
       out.accepted += ports === undefined ? this.core.enqueueFrames(m, t) : this.core.enqueueFramesFromPorts(m, t);
-      out.statuses.set(this.statusView.subarray(0, m), i);
-      out.vms.set(this.inVm.subarray(0, m), i);
+      this.copyOut(out, i, m);
       if (this.hdr[L.H_EV_COUNT]) this.drainEvents();
       i += m;
     }
     return out;
+  }
+
+  /** Copies one batch's statuses and VMs out of Wasm memory (a loop: subarray() would allocate). */
+  private copyOut(out: EnqueueResult, base: number, m: number): void {
+    const st = out.statuses, vms = out.vms, sv = this.statusView, iv = this.inVm;
+    for (let k = 0; k < m; k++) { st[base + k] = sv[k]!; vms[base + k] = iv[k]!; }
   }
 
   private prepareResult(n: number): EnqueueResult {
@@ -479,7 +483,12 @@ export class Scheduler {
     const r = this.result;
     r.count = this.core.poll(t, this.capacity.batchSize);
     const lo = this.hdr[L.H_NEXT_WAKE_LO]!, hi = this.hdr[L.H_NEXT_WAKE_HI]!;
-    let wake: bigint | null = lo === NIL && hi === NIL ? null : (BigInt(hi) << 32n) | BigInt(lo);
+    // the same wake time as last poll reuses its bigint: no allocation while nothing changes
+    if (lo !== this.wakeLo || hi !== this.wakeHi) {
+      this.wakeLo = lo; this.wakeHi = hi;
+      this.wakeBig = lo === NIL && hi === NIL ? null : (BigInt(hi) << 32n) | BigInt(lo);
+    }
+    let wake = this.wakeBig;
     this._engineWake = wake;
     if (this.pendingLinks.size || this.timed.length || this.loadBasedVms > 0) wake = this.hostWake(wake);
     r.nextWakeNs = wake;
@@ -587,6 +596,8 @@ export class Scheduler {
 
   /** Linear-memory size in bytes (constant after creation). */
   get memoryBytes(): number { return this.core.memory.buffer.byteLength; }
+
+  private wakeLo = NIL; private wakeHi = NIL; private wakeBig: bigint | null = null;
 
   /** @internal the core's own next wake (without host timers), for the differential tests */
   _engineWake: bigint | null = null;
