@@ -82,9 +82,13 @@ export function heapSize(kind: u32, d: u32): u32 { return load<u32>(countPtr(kin
 @inline export function heapTopVm(kind: u32, d: u32): u32 { return load<u32>(heapPtr(kind, d), 8); }
 @inline export function heapTopKey(kind: u32, d: u32): u64 { return load<u64>(heapPtr(kind, d)); }
 
+/** Bit d set ⇔ domain d's share heap is non-empty (so poll visits only busy domains; ≤ 64 domains). */
+export let activeDomains: u64 = 0;
+
 export function heapInsert(kind: u32, d: u32, vm: u32, key: u64, prio: u32): void {
   const cp = countPtr(kind, d);
   const n = load<u32>(cp);
+  if (kind == HK_SHARE && n == 0) activeDomains |= (<u64>1) << d;
   const base = heapPtr(kind, d);
   place(kind, base, n, key, vm, prio);
   store<u32>(cp, n + 1);
@@ -115,6 +119,7 @@ export function heapRemove(kind: u32, d: u32, vm: u32): void {
   const cp = countPtr(kind, d);
   const n = load<u32>(cp) - 1;
   store<u32>(cp, n);
+  if (kind == HK_SHARE && n == 0) activeDomains &= ~((<u64>1) << d);
   if (pos == n) return;
   const base = heapPtr(kind, d);
   const last = base + <usize>n * HEAP_ENTRY;

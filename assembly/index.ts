@@ -26,7 +26,7 @@ import {
 import { poolInit, publishPoolFree, slotRelease, vmQueuePop } from './queue';
 import { macInsert, macDelete, macLookup } from './mactable';
 import { parseFrame, pSrcHi, pSrcLo, pHash, setHashMode } from './parse';
-import { heapSize, heapTopKey } from './heap';
+import { heapSize, heapTopKey, activeDomains } from './heap';
 import { invFromBps } from './shaper';
 import { activate, deactivate, enqueueOne, pick, pickedPhaseRes, releaseTimers, resetFinish, serve, teamCount } from './sched';
 import {
@@ -53,7 +53,7 @@ let domStart: u32 = 0;
 /** Lays out memory; returns the header pointer (> 0) or a negative error code. */
 export function init(vms: u32, nics: u32, pool: u32, batch: u32, events: u32, fbytes: u32, macs: u32, flowlets: u32): i32 {
   if (initialized) return E_STATE;
-  if (vms == 0 || nics == 0 || nics > 64 || pool == 0 || batch == 0 || events == 0) return E_RANGE;
+  if (vms == 0 || nics == 0 || nics > 63 || pool == 0 || batch == 0 || events == 0) return E_RANGE;
   if (macs == 0 || (macs & (macs - 1)) != 0) return E_RANGE;
   if (flowlets == 0 || (flowlets & (flowlets - 1)) != 0) return E_RANGE;
   if (layoutInit(vms, nics, pool, batch, events, fbytes, macs, flowlets) < 0) return E_MEMORY;
@@ -326,32 +326,38 @@ export function poll(now: i64, max: u32): u32 {
   let out: u32 = 0;
   while (out < max) {
     let progress = false;
-    for (let k: u32 = 0; k < ndom && out < max; k++) {
-      let d = domStart + k;
-      if (d >= ndom) d -= ndom;
-      if (heapSize(0, d) == 0) continue;
-      let vm: u32, nic: u32;
-      if (d == teamDomain) {
-        // team pool: the scheduler picks the VM, its policy picks the NIC
-        vm = pick(d, now);
-        nic = nicFor(vm, now);
-      } else {
-        if (!nicHasRoom(d)) continue;
-        nic = d;
-        vm = pick(d, now);
+    // visit the busy domains once each, in rotation from domStart: bits ≥ domStart, then the rest
+    const mask = activeDomains;
+    if (mask == 0) break;
+    const split: u64 = domStart == 0 ? 0 : ((<u64>1) << domStart) - 1;
+    for (let pass = 0; pass < 2 && out < max; pass++) {
+      let bits = pass == 0 ? mask & ~split : mask & split;
+      while (bits != 0 && out < max) {
+        const d = <u32>ctz<u64>(bits);
+        bits &= bits - 1;
+        let vm: u32, nic: u32;
+        if (d == teamDomain) {
+          // team pool: the scheduler picks the VM, its policy picks the NIC
+          vm = pick(d, now);
+          nic = nicFor(vm, now);
+        } else {
+          if (!nicHasRoom(d)) continue;
+          nic = d;
+          vm = pick(d, now);
+        }
+        if (nic == NIL) continue;
+        const s = serve(vm, now, pickedPhaseRes);
+        const sp = slotPtr(s);
+        const len = load<u32>(sp, P_LEN);
+        nicPush(nic, s, len);
+        const o = <usize>out << 2;
+        store<u32>(outHandle + o, load<u32>(sp, P_HANDLE));
+        store<u32>(outNic + o, nic);
+        store<u32>(outVm + o, vm);
+        store<u32>(outLen + o, len);
+        out++;
+        progress = true;
       }
-      if (nic == NIL) continue;
-      const s = serve(vm, now, pickedPhaseRes);
-      const sp = slotPtr(s);
-      const len = load<u32>(sp, P_LEN);
-      nicPush(nic, s, len);
-      const o = <usize>out << 2;
-      store<u32>(outHandle + o, load<u32>(sp, P_HANDLE));
-      store<u32>(outNic + o, nic);
-      store<u32>(outVm + o, vm);
-      store<u32>(outLen + o, len);
-      out++;
-      progress = true;
     }
     if (!progress) break;
   }

@@ -85,7 +85,7 @@ export const teamingSchema = z.strictObject({
 
 export const capacitySchema = z.strictObject({
   maxVms: int(1, 65_536).optional(),
-  maxNics: int(1, 64).optional(),
+  maxNics: int(1, 63).optional(),
   queuePackets: int(1, 65_536).optional(),
   poolPackets: int(1, 1 << 24).optional(),
   batchSize: int(1, 4096).optional(),
@@ -97,7 +97,7 @@ export const capacitySchema = z.strictObject({
 });
 
 export const schedulerSchema = z.strictObject({
-  nics: z.array(nicSchema).min(1).max(64),
+  nics: z.array(nicSchema).min(1).max(63),
   teaming: teamingSchema.optional(),
   capacity: capacitySchema.optional(),
   clock: z.custom<() => bigint>((v) => typeof v === 'function', 'expected a function returning bigint nanoseconds').optional(),
