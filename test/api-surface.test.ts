@@ -14,7 +14,7 @@ describe('public API', () => {
   it('a scheduler has the documented methods', async () => {
     const s = await api.createScheduler({ nics: [{ name: 'a', speed: '1Gbit' }] });
     for (const m of ['addVm', 'updateVm', 'removeVm', 'enqueue', 'enqueueFrames', 'enqueueFramesFromPorts', 'poll', 'completed',
-      'setLink', 'addNic', 'removeNic', 'on', 'off', 'onAny', 'stats', 'close'])
+      'setLink', 'addNic', 'removeNic', 'on', 'off', 'onAny', 'stats', 'metrics', 'close'])
       expect(typeof (s as unknown as Record<string, unknown>)[m], m).toBe('function');
   });
 });

@@ -103,6 +103,8 @@ export const schedulerSchema = z.strictObject({
   clock: z.custom<() => bigint>((v) => typeof v === 'function', 'expected a function returning bigint nanoseconds').optional(),
   /** frames from a VM's port whose source MAC is not the VM's: 'reject' (status forged) or 'accept' (charged to the port's VM) */
   forgedTransmits: z.enum(['reject', 'accept']).optional(),
+  /** advice (suspend / migrate) thresholds, validated by src/api/advice.ts; false turns advice off */
+  advice: z.union([z.literal(false), z.record(z.string(), z.unknown())]).optional(),
 });
 
 const vmFields = {

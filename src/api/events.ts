@@ -5,6 +5,8 @@
 // in the middle of one). A listener that throws does not disturb the engine:
 // the error is rethrown asynchronously (queueMicrotask) so it still surfaces.
 
+import type { Advice } from './advice.js';
+
 export interface VmMove { vm: number; name: string | undefined; from: string | null; to: string | null }
 
 export interface SchedulerEvents {
@@ -34,6 +36,8 @@ export interface SchedulerEvents {
   returned: { vm: number; handle: number; length: number; nic: string };
   /** Reservations no longer fit the capacity that is up (team-wide when nic is null). */
   capacity: { nic: string | null; reservedBps: number; availableBps: number };
+  /** Advice for the host: suspend a VM persistently over its limit, or migrate VMs when reservations do not fit or a VM starves. */
+  advice: Advice;
   /** The event ring overflowed: this many events were lost (the ring size is capacity.eventCapacity). */
   'events-lost': { count: number };
 }

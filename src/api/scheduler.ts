@@ -15,9 +15,13 @@ import { NicteamError } from '../errors.js';
 import {
   parseOrThrow, schedulerSchema, vmSchema, vmUpdateSchema, resolveCapacity, resolveVm, macToWords, normalizeMac,
   nicSchema, type ResolvedCapacity, type ResolvedVm, type SchedulerConfigInput, type VmConfigInput,
-  type VmUpdateInput, type TeamingPolicy, type HashMode, type NicConfigInput, POLICIES,
+  type VmUpdateInput, type TeamingPolicy, type HashMode, type NicConfigInput, POLICIES, PINNED_POLICIES,
 } from './config.js';
 import { LoadBalancer, LOAD_BASED_DEFAULTS } from './rebalance.js';
+import { Advisor, type AdvisorOptions } from './advice.js';
+import { RateTracker } from './rates.js';
+import { formatMetrics } from './metrics.js';
+import { fairnessIndex, reservationConformance } from './fairness.js';
 import { macHash } from './machash.js';
 import { Emitter, type EventName, type Listener, type SchedulerEvents, type VmMove } from './events.js';
 import { readStats, type StatsSnapshot } from './stats.js';
@@ -108,6 +112,8 @@ export class Scheduler {
   private timedSeq = 0;
   private now = 0n;
   private readonly balancer: LoadBalancer | undefined;
+  private readonly rates = new RateTracker();
+  private advisor: Advisor | undefined;
 
   /** Use createScheduler(). */
   private constructor(core: CoreExports, cap: ResolvedCapacity, policy: TeamingPolicy, notifySwitches: boolean, clock: () => bigint,
@@ -154,7 +160,9 @@ export class Scheduler {
       notifyIntervalNs: ms(t?.notifyIntervalMs ?? 1000), pauseOnFailoverNs: ms(t?.pauseOnFailoverMs),
     };
     const balancer = new LoadBalancer({ ...LOAD_BASED_DEFAULTS, ...(t?.loadBased ?? {}) });
+    const advisor = c.advice === false ? undefined : new Advisor((c.advice ?? {}) as AdvisorOptions);
     const s = new Scheduler(core, cap, policy, t?.notifySwitches ?? true, c.clock ?? defaultClock(), timing, balancer);
+    s.advisor = advisor;
     core.setForgedPolicy(c.forgedTransmits === 'accept' ? 1 : 0);
     core.setTeam(POLICIES.indexOf(policy), (t?.failback ?? true) ? 1 : 0, HASH_CODE[t?.hash ?? 'l3+4'], BigInt(Math.round((t?.flowletGapUs ?? 500) * 1000)));
     c.nics.forEach((n, i) => s.configureNic(i, n));
@@ -493,7 +501,33 @@ export class Scheduler {
     if (this.pendingLinks.size || this.timed.length || this.loadBasedVms > 0) wake = this.hostWake(wake);
     r.nextWakeNs = wake;
     if (this.hdr[L.H_EV_COUNT]) this.drainEvents();
+    if (this.advisor !== undefined && this.advisor.due(t)) this.advise(t);
     return r;
+  }
+
+  /** Advice runs at most once per advice.evalIntervalNs (100 ms) of engine time, off the per-packet path. */
+  private advise(t: bigint): void {
+    const st = this.stats();
+    this.rates.update(t, st);
+    const pinnedTeam = PINNED_POLICIES.includes(this.policy);
+    const vms = st.vms.map((v) => {
+      const r = this.vms.get(v.id)!;
+      return { id: v.id, name: r.name, ...r.cfg, pinned: PINNED_POLICIES.includes(POLICIES[r.cfg.policy ?? POLICIES.indexOf(this.policy)]!) };
+    });
+    for (const a of this.advisor!.evaluate(t, st, this.rates, vms, pinnedTeam ? 'pinned' : 'pool')) this.emitter.emit('advice', a);
+  }
+
+  /** Prometheus text exposition (format 0.0.4) of every counter and gauge; names start with nicteam_. */
+  metrics(): string {
+    const st = this.stats();
+    this.rates.update(this.now, st);
+    const A = this.advisor;
+    const rows = st.vms.map((v) => {
+      const cfg = this.vms.get(v.id)!.cfg;
+      return { rateBps: this.rates.vm(v.id, v.name)?.sentBps ?? 0, shares: cfg.shares, reservationBps: cfg.reservationBps,
+        backlogged: A ? A.backlogged.has(v.id) : v.queuedPackets > 0, idealBps: A?.fairShares.get(v.id) };
+    });
+    return formatMetrics(st, this.rates, { fairnessIndex: fairnessIndex(rows), reservationConformance: reservationConformance(rows), ...(A ? { adviceTotal: A.counts } : {}) });
   }
 
   private hostWake(wake: bigint | null): bigint | null {
