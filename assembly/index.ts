@@ -19,13 +19,13 @@ import {
   C_SHARES, C_RES_BPS, C_LIM_BPS, C_BURST, C_PEAK_BPS, C_PEAK_BURST, C_PRIO, C_QMAX_PKTS, C_QMAX_BYTES,
   C_HIWM, C_LOWM, C_MTU, C_POLICY, C_MAC_HASH, C_ORDER, POL_COUNT, S_RET_PKTS, S_RET_BYTES, P_HANDLE, P_LEN, P_NEXT,
   H_NEXT_WAKE_LO, H_NEXT_WAKE_HI, T_POLLS, T_CLOCK_BACK, T_MALFORMED, ST_MALFORMED, ST_UNKNOWN_VM,
-  T_UNKNOWN, HK_TIMER, NS_PRESENT, N_STATE, S_FORGED_PKTS, S_FORGED_BYTES, T_FORGED, ST_FORGED,
+  T_UNKNOWN, HK_TIMER, NS_PRESENT, N_STATE, N_IF_HEAD, N_IF_TAIL, S_FORGED_PKTS, S_FORGED_BYTES, T_FORGED, ST_FORGED,
   vmPtr, vmStatPtr, slotPtr, nicPtr, setHdrWord, flowletBase, FL_STRIDE, maxVms, maxNics, batchMax, cfgBase, teamBase, teamDomain,
   inVm, inLen, inHandle, inHash, inOff, inCap, outHandle, outNic, outVm, outLen, statusBase, frameBase, frameBytes,
 } from './layout';
 import { poolInit, publishPoolFree, slotRelease, vmQueuePop } from './queue';
 import { macInsert, macDelete, macLookup } from './mactable';
-import { parseFrame, pSrcHi, pSrcLo, pHash, setHashMode } from './parse';
+import { parseFrame, pSrcHi, pSrcLo, pHash, setHashMode, setHashNeeded } from './parse';
 import { heapSize, heapTopKey, activeDomains } from './heap';
 import { invFromBps } from './shaper';
 import { activate, deactivate, enqueueOne, pick, pickedPhaseRes, releaseTimers, resetFinish, serve, teamCount } from './sched';
@@ -58,6 +58,7 @@ export function init(vms: u32, nics: u32, pool: u32, batch: u32, events: u32, fb
   if (flowlets == 0 || (flowlets & (flowlets - 1)) != 0) return E_RANGE;
   if (layoutInit(vms, nics, pool, batch, events, fbytes, macs, flowlets) < 0) return E_MEMORY;
   poolInit();
+  for (let n: u32 = 0; n < nics; n++) { store<u32>(nicPtr(n), NIL, N_IF_HEAD); store<u32>(nicPtr(n), NIL, N_IF_TAIL); }
   for (let vm: u32 = 0; vm < vms; vm++) {
     const v = vmPtr(vm);
     store<u32>(v, NIL, V_QHEAD); store<u32>(v, NIL, V_QTAIL);
@@ -78,6 +79,9 @@ export function setTeam(policy: u32, fb: u32, hashMode: u32, flowletGapNs: i64):
   return 0;
 }
 
+/** Whether frames need a flow hash (a flow-hash or flowlet policy is in use, or the host reads hashes). */
+export function setFlowHashing(on: u32): void { setHashNeeded(on != 0); }
+
 /** Adds or reconfigures NIC i. A new NIC starts with the given link state. */
 export function nicSet(i: u32, speedBps: u64, inFlightLimitBytes: u64, up: u32): i32 {
   if (i >= maxNics) return E_RANGE;
@@ -97,11 +101,13 @@ function applyConfig(vm: u32): void {
   const v = vmPtr(vm);
   const c = cfgBase;
   const shares = load<u64>(c, C_SHARES);
-  store<u64>(v, (<u64>1 << 24) / (shares == 0 ? 1 : shares), V_INVW);
+  store<u64>(v, (<u64>1 << 40) / (shares == 0 ? 1 : shares), V_INVW);
   const mtu = load<u64>(c, C_MTU);
   const resInv = invFromBps(load<u64>(c, C_RES_BPS));
   store<u64>(v, resInv, V_RES_INV);
-  store<i64>(v, <i64>((mtu * resInv) >> 20), V_RES_DEPTH);
+  // reservation bucket: 3 MTU deep, so a VM that waits up to two packet times for NIC
+  // room keeps its credit (the guarantee is reservation·T − 2·MTU)
+  store<i64>(v, <i64>((3 * mtu * resInv) >> 20), V_RES_DEPTH);
   store<u64>(v, load<u64>(c, C_RES_BPS), V_RES_BPS);
   const limInv = invFromBps(load<u64>(c, C_LIM_BPS));
   store<u64>(v, limInv, V_LIM_INV);
@@ -134,6 +140,7 @@ export function vmAdd(now: i64): i32 {
   const pol = <u32>load<u64>(cfgBase, C_POLICY);
   store<u32>(v, pol < POL_COUNT ? pol : teamPolicy, V_POLICY);
   store<u32>(v, VS_IDLE, V_STATE);
+  store<i64>(v, now, V_RES_TAT); // mClock: R tags start at the VM's first packet, no credit
   placeNew(id);
   resetFinish(id);
   checkCapacity();
@@ -397,6 +404,7 @@ export function nicDelete(i: u32): i32 {
 /** TX completions for NIC i, in order. Returns how many were in flight to complete. */
 export function completed(i: u32, count: u32): i32 {
   if (i >= maxNics) return E_RANGE;
+  if ((load<u32>(nicPtr(i), N_STATE) & NS_PRESENT) == 0) return E_STATE; // a NIC slot never configured or removed
   const r = <i32>nicCompleted(i, count);
   publishPoolFree();
   return r;

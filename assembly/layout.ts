@@ -72,7 +72,7 @@ export const V_QTAIL: u32 = 20;
 export const V_QPKTS: u32 = 24;     // packets queued
 export const V_QBYTES: u32 = 28;    // bytes queued (wire lengths)
 export const V_F: u32 = 32;         // u64 virtual finish tag of the head packet (wrapping)
-export const V_INVW: u32 = 40;      // u64 virtual units per byte = 2^24 / shares
+export const V_INVW: u32 = 40;      // u64 virtual units per byte = 2^40 / shares
 export const V_RES_TAT: u32 = 48;   // i64 ns reservation theoretical arrival time
 export const V_RES_INV: u32 = 56;   // u64 Q20 ns per byte at the reservation rate (0 = none)
 export const V_RES_DEPTH: u32 = 64; // i64 ns: bucket depth (1 MTU) at the reservation rate
@@ -206,7 +206,8 @@ export const T_FAILOVERS: u32 = 40;
 export const T_BAD_COMPLETIONS: u32 = 48;
 export const T_CLOCK_BACK: u32 = 56;  // calls whose clock was behind the last one
 export const T_FORGED: u32 = 64;      // forged frames (all ports)
-export const TEAM_BYTES: u32 = 128;
+export const TEAM_BYTES: u32 = 192;   // counters at 0..127, the up-NIC list (u8 x 64) at TEAM_UPLIST
+export const TEAM_UPLIST: u32 = 128;
 
 // ---- VM config staging record (u64 fields, written by the host before vmAdd/vmUpdate) ----
 export const C_SHARES: u32 = 0;

@@ -19,6 +19,9 @@
 //   l2    = fin(seed ⊕ srcMacHi16, srcMacLo32, dstMacHi16, dstMacLo32)
 //   l2+3  = l2 words then srcIp[0..3], dstIp[0..3] (IPv4 as [addr,0,0,0]) when IP was parsed
 //   l3+4  = srcIp[0..3], dstIp[0..3], proto, (sport << 16 | dport) when ports were parsed;
+//           proto is the upper-layer protocol (for an IPv6 fragment: the fragment
+//           header's next header), 0 when the IPv6 extension chain was cut or
+//           longer than 8 headers;
 //           frames without IP fall back to the l2 hash.
 // Cost: O(header bytes), at most 8 IPv6 extension headers.
 
@@ -29,6 +32,9 @@ export const HASH_SEED: u32 = 0x811c9dc5;
 
 export let hashMode: u32 = HASH_L34;
 export function setHashMode(m: u32): void { hashMode = m; }
+/** false while no policy reads flow hashes: frames are then parsed only as far as classification needs (hash 0) */
+export let hashNeeded: bool = true;
+export function setHashNeeded(on: bool): void { hashNeeded = on; }
 
 // parse results (globals: the hot path allocates nothing)
 export let pSrcHi: u32 = 0; // top 16 bits of the source MAC
@@ -65,6 +71,7 @@ export function parseFrame(p: usize, cap: u32): bool {
     et = be16(p + off + 2);
     off += 4;
   }
+  if (!hashNeeded) { pHash = 0; return true; }
   if (hashMode == HASH_L2) { pHash = fin(h2); return true; }
   // MPLS: pop to bottom of stack, then guess the payload from its version nibble
   if (et == 0x8847 || et == 0x8848) {
@@ -107,9 +114,10 @@ export function parseFrame(p: usize, cap: u32): bool {
       let q = off + 40;
       let n = 0;
       l4 = q;
+      let cut = false;
       while (nh == 0 || nh == 43 || nh == 60 || nh == 135 || nh == 44 || nh == 51) {
-        if (n == 8) { l4 = 0; break; }
-        if (cap - q < 8) { l4 = 0; break; }
+        if (n == 8) { l4 = 0; cut = true; break; }
+        if (cap - q < 8) { l4 = 0; cut = true; break; }
         const next = <u32>load<u8>(p + q);
         let len: u32;
         if (nh == 44) {
@@ -120,12 +128,12 @@ export function parseFrame(p: usize, cap: u32): bool {
         } else {
           len = (<u32>load<u8>(p + q + 1) + 1) << 3;
         }
-        if (cap - q < len) { l4 = 0; break; }
+        if (cap - q < len) { l4 = 0; cut = true; break; }
         q += len; n++;
         nh = next;
         l4 = q;
       }
-      proto = nh;
+      proto = cut ? 0 : nh; // an unfinished chain has no upper-layer protocol
     }
   }
   if (!haveIp) { pHash = fin(h2); return true; }

@@ -6,26 +6,29 @@
 // pool) holds three heaps of VMs (heap.ts):
 //   timer heap — HELD VMs, keyed by the time their head packet conforms to
 //                limit and peak (shaper.ts);
-//   res heap   — ACTIVE VMs with a reservation, keyed by the time their head
-//                packet conforms to the reservation bucket (depth 1 MTU);
+//   res heap   — ACTIVE VMs with a reservation, keyed by their head packet's
+//                reservation tag (mClock R tag: the time it is due);
 //   share heap — ACTIVE VMs, keyed by (priority desc, virtual finish tag F).
 // Picking in a domain at time t:
-//   1. constraint phase: the res-heap top if its key <= t (reservations of
-//      every priority come before any priority);
+//   1. constraint phase: the res-heap top if its tag is due (<= t): earliest
+//      deadline first, reservations of every priority before any priority;
 //   2. share phase: the share-heap top (highest priority, smallest F).
-// Every release charges the limit and peak shapers, the reservation shaper
-// (floored at zero tokens, so share-phase service counts toward the
-// reservation: it is a floor, not an addition), and advances F, so reserved
-// service is also charged to the VM's share. Only the share phase moves the
+// Every release charges the limit and peak shapers, the reservation tag
+// (mClock R tag: kept while backlogged, so waiting for NIC room or for
+// earlier-due VMs loses no credit, up to 16 buckets; floored at zero tokens,
+// so share-phase service counts toward the reservation: it is a floor, not an
+// addition), and advances F, so reserved service is also charged to the VM's share. Only the share phase moves the
 // class's virtual time V (SCFQ: V = F of the packet served).
-// F of a new head: F = max(F, V[prio]) + len * invW, invW = 2^24 / shares
-// (virtual units per byte, wrapping u64; see heap.ts for the comparison).
+// F of a new head: F = max(F, V[prio]) + len * invW, invW = 2^40 / shares
+// (virtual units per byte, wrapping u64; see heap.ts for the comparison). A VM
+// served by its reservation runs ahead of V; F is kept within V + 2^61 so the
+// wrapping comparison stays valid (a VM that far ahead is owed nothing anyway).
 // SCFQ bounds two backlogged VMs of one class by
 //   |S_i/w_i - S_j/w_j| <= Lmax/w_i + Lmax/w_j.
 // Cost per packet: O(log n) for n active VMs in the domain; no allocation.
 
 import {
-  NIL, VS_ACTIVE, VS_HELD, VS_IDLE, VS_REMOVING, VS_FREE, VF_PAUSED, VF_DRAIN,
+  NIL, VS_ACTIVE, VS_HELD, VS_IDLE, VS_REMOVING, VS_FREE, VF_PAUSED, VF_DRAIN, V_RES_DEPTH,
   V_STATE, V_DOMAIN, V_PRIO, V_FLAGS, V_QHEAD, V_QPKTS, V_QBYTES, V_F, V_INVW,
   V_RES_TAT, V_RES_INV, V_RES_FRAC, V_LIM_TAT, V_LIM_INV, V_LIM_FRAC, V_PK_TAT, V_PK_INV, V_PK_FRAC,
   V_QMAX_PKTS, V_QMAX_BYTES, V_HIWM, V_LOWM, V_INFLIGHT,
@@ -37,13 +40,15 @@ import {
   vmPtr, vmStatPtr, domPtr, maxVms, teamBase,
 } from './layout';
 import { heapInsert, heapRemove, heapSize, heapTopKey, heapTopVm, heapUpdate } from './heap';
-import { eligibleAt, charge, chargeFloored } from './shaper';
+import { eligibleAt, deadline, charge, chargeReservation, resetIfIdle } from './shaper';
 import { emit } from './events';
 import { headLen, poolFree, slotAlloc, vmQueuePop, vmQueuePush } from './queue';
 import { slotPtr as slotPtrOf } from './layout';
 
 @inline function add64(p: usize, v: u64): void { store<u64>(p, load<u64>(p) + v); }
 @inline export function teamCount(off: u32): void { add64(teamBase + off, 1); }
+
+const AHEAD_MAX: i64 = 1 << 61;
 
 @inline function vGet(d: u32, prio: u32): u64 { return load<u64>(domPtr(d) + D_V + (<usize>prio << 3)); }
 @inline function vSet(d: u32, prio: u32, v: u64): void { store<u64>(domPtr(d) + D_V + (<usize>prio << 3), v); }
@@ -70,6 +75,7 @@ export function resetFinish(vm: u32): void {
   let f = load<u64>(v, V_F);
   if (<i64>(f - vt) < 0) f = vt;
   f += <u64>len * load<u64>(v, V_INVW);
+  if (<i64>(f - vt) > AHEAD_MAX) f = vt + <u64>AHEAD_MAX;
   store<u64>(v, f, V_F);
   return f;
 }
@@ -93,7 +99,7 @@ export function activate(vm: u32, now: i64): void {
   const prio = load<u32>(v, V_PRIO);
   heapInsert(HK_SHARE, d, vm, assignFinish(v, d, prio, len), prio);
   if (load<u64>(v, V_RES_INV) != 0) {
-    heapInsert(HK_RES, d, vm, <u64>eligibleAt(v + V_RES_TAT, v + V_RES_FRAC, len), 0);
+    heapInsert(HK_RES, d, vm, <u64>deadline(v + V_RES_TAT, v + V_RES_FRAC, len), 0);
   }
 }
 
@@ -148,7 +154,7 @@ export function serve(vm: u32, now: i64, resPhase: bool): u32 {
   if (load<u64>(v, V_LIM_INV) != 0) charge(v + V_LIM_TAT, v + V_LIM_FRAC, len, now);
   if (load<u64>(v, V_PK_INV) != 0) charge(v + V_PK_TAT, v + V_PK_FRAC, len, now);
   const hasRes = load<u64>(v, V_RES_INV) != 0;
-  if (hasRes) chargeFloored(v + V_RES_TAT, v + V_RES_FRAC, len, now);
+  if (hasRes) chargeReservation(v + V_RES_TAT, v + V_RES_FRAC, len, now, load<i64>(v, V_RES_DEPTH) << 4);
   if (!resPhase) vSet(d, prio, load<u64>(v, V_F));
   const st = vmStatPtr(vm);
   add64(st + S_REL_PKTS, 1);
@@ -183,7 +189,7 @@ export function serve(vm: u32, now: i64, resPhase: bool): u32 {
     return s;
   }
   heapUpdate(HK_SHARE, d, vm, assignFinish(v, d, prio, next), prio);
-  if (hasRes) heapUpdate(HK_RES, d, vm, <u64>eligibleAt(v + V_RES_TAT, v + V_RES_FRAC, next), 0);
+  if (hasRes) heapUpdate(HK_RES, d, vm, <u64>deadline(v + V_RES_TAT, v + V_RES_FRAC, next), 0);
   return s;
 }
 
@@ -204,6 +210,7 @@ export function enqueueOne(vm: u32, len: u32, handle: u32, hash: u32, now: i64):
     add64(st + S_FULL_BYTES, len);
     return ST_FULL;
   }
+  if (q == 0 && load<u64>(v, V_RES_INV) != 0) resetIfIdle(v + V_RES_TAT, v + V_RES_FRAC, now);
   const s = slotAlloc(handle, len, hash, <u32>(now >> 10), vm);
   vmQueuePush(vm, s, len);
   add64(st + S_ACC_PKTS, 1);

@@ -33,6 +33,12 @@ export function invFromBps(bps: u64): u64 {
   return load<i64>(rec) + <i64>(total >> Q) - load<i64>(rec, 16);
 }
 
+/** mClock R tag of the head packet: the time by which it is due (tat + cost). Served when due, earliest first. */
+@inline export function deadline(rec: usize, fracPtr: usize, len: u32): i64 {
+  const total = <u64>load<u32>(fracPtr) + <u64>len * load<u64>(rec, 8);
+  return load<i64>(rec) + <i64>(total >> Q);
+}
+
 /** tat = max(tat, now) + cost(len). */
 @inline export function charge(rec: usize, fracPtr: usize, len: u32, now: i64): void {
   let tat = load<i64>(rec);
@@ -44,7 +50,34 @@ export function invFromBps(bps: u64): u64 {
 }
 
 /**
- * Reservation charge: as charge(), then tokens are floored at zero
+ * Reservation charge for a backlogged VM (mClock's R tags): the tag advances
+ * by cost(len) from where it was, not from now, so credit earned while the VM
+ * waited for NIC room or for earlier-due VMs is kept (at most `creditNs`
+ * behind now, which bounds the catch-up after a long wait); then the tag is
+ * floored at now: service beyond the reservation (share phase) counts toward
+ * it up to the present but builds no debt, so the guarantee holds over every
+ * interval, not only from the VM's start.
+ * A VM that was idle restarts from a full bucket (resetIfIdle).
+ */
+@inline export function chargeReservation(rec: usize, fracPtr: usize, len: u32, now: i64, creditNs: i64): void {
+  let tat = load<i64>(rec);
+  let frac = <u64>load<u32>(fracPtr);
+  if (tat < now - creditNs) { tat = now - creditNs; frac = 0; }
+  const total = frac + <u64>len * load<u64>(rec, 8);
+  tat += <i64>(total >> Q);
+  frac = total & QMASK;
+  if (tat > now) { tat = now; frac = 0; }
+  store<i64>(rec, tat);
+  store<u32>(fracPtr, <u32>frac);
+}
+
+/** A VM becoming backlogged after idling earns no credit for the idle time (mClock: R = max(R, t)). */
+@inline export function resetIfIdle(rec: usize, fracPtr: usize, now: i64): void {
+  if (load<i64>(rec) < now) { store<i64>(rec, now); store<u32>(fracPtr, 0); }
+}
+
+/**
+ * Floored charge (kept for reference): as charge(), then tokens are floored at zero
  * (tat <= now + depth). Service beyond the reservation therefore counts toward
  * it without building a debt that would later delay reserved service.
  */

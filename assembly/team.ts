@@ -40,7 +40,7 @@ import {
   EV_LINK, EV_MOVED, EV_FAILOVER, EV_FAILBACK, EV_TEAM_DOWN, EV_TEAM_UP, EV_RETURNED, EV_CAPACITY,
   T_RESTEERED, T_FAILOVERS, T_BAD_COMPLETIONS, POL_PORT_ID, POL_FAILOVER_ORDER, POL_SRC_MAC_HASH, POL_LOAD_BASED,
   POL_LEAST_LOAD, POL_FLOW_HASH, POL_FLOWLET, V_ORDER, V_MAC_HASH, P_HASH, FL_STRIDE,
-  nicPtr, vmPtr, vmStatPtr, slotPtr, maxNics, maxVms, teamDomain, teamBase, flowletBase, flowletSlots,
+  nicPtr, vmPtr, vmStatPtr, slotPtr, maxNics, maxVms, teamDomain, teamBase, flowletBase, flowletSlots, TEAM_UPLIST,
 } from './layout';
 import { emit } from './events';
 import { slotRelease } from './queue';
@@ -52,7 +52,7 @@ export let failback: bool = true;
 export let flowletGapNs: i64 = 500_000;
 let rrNext: u32 = 0;
 let upN: u32 = 0;                   // NICs up; their indices at teamBase + UPLIST, ascending
-const UPLIST: usize = 64;           // u8 x 64 inside the team block
+const UPLIST: usize = TEAM_UPLIST;  // u8 x 64 inside the team block, after the counters
 
 @inline function upAt(k: u32): u32 { return load<u8>(teamBase + UPLIST + k); }
 
@@ -217,7 +217,8 @@ export function nicCompleted(n: u32, count: u32): u32 {
     done++;
   }
   if (done < count) {
-    store<u32>(p, load<u32>(p, N_BAD_COMPLETIONS) + (count - done), N_BAD_COMPLETIONS);
+    const bad = <u64>load<u32>(p, N_BAD_COMPLETIONS) + <u64>(count - done);
+    store<u32>(p, bad > 0xffffffff ? 0xffffffff : <u32>bad, N_BAD_COMPLETIONS); // saturating u32
     add64(teamBase + T_BAD_COMPLETIONS, count - done);
   }
   return done;

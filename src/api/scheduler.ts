@@ -59,6 +59,8 @@ export interface CreateOptions {
   wasm?: Uint8Array | ArrayBuffer;
 }
 
+/** the smallest reservation the core represents (bit/s); a scaled floor never drops below it while it is granted at all */
+const MIN_RES = 1_000;
 const HASH_CODE: Record<HashMode, number> = { l2: 0, 'l2+3': 1, 'l3+4': 2 };
 const NIL = 0xffffffff;
 
@@ -164,6 +166,8 @@ export class Scheduler {
     const s = new Scheduler(core, cap, policy, t?.notifySwitches ?? true, c.clock ?? defaultClock(), timing, balancer);
     s.advisor = advisor;
     core.setForgedPolicy(c.forgedTransmits === 'accept' ? 1 : 0);
+    s.hashAlways = t?.hash !== undefined || policy === 'flow-hash' || policy === 'flowlet';
+    core.setFlowHashing(s.hashAlways ? 1 : 0);
     core.setTeam(POLICIES.indexOf(policy), (t?.failback ?? true) ? 1 : 0, HASH_CODE[t?.hash ?? 'l3+4'], BigInt(Math.round((t?.flowletGapUs ?? 500) * 1000)));
     c.nics.forEach((n, i) => s.configureNic(i, n));
     s.drainEvents();
@@ -241,7 +245,69 @@ export class Scheduler {
     this.linkUp[i] = up;
     this.core.setLink(i, up ? 1 : 0, t);
     this.drainEvents();
+    this.rescaleReservations();
   }
+
+  /** Reservation in force per VM id (bit/s) when it differs from the configured one. */
+  private readonly effectiveRes = new Map<number, number>();
+
+  /**
+   * DESIGN §2 rule 1: when the reservations of a pool (a NIC for pinned VMs,
+   * the team's up capacity for the others) exceed its capacity, floors are
+   * granted by priority, highest first, and the class where capacity runs out
+   * is scaled proportionally; lower classes get none. The core is given those
+   * effective reservations (the configured ones stay in vmConfig and return
+   * when capacity does); a `capacity` event has already told the host.
+   * Config time only: after link changes, VM and NIC changes and moves.
+   */
+  private rescaleReservations(): void {
+    const t = this.now; // the latest clock seen: never a step back for the core
+    const vmBase = this.hdr[L.H_VM_PTR]!;
+    const pools = new Map<number, { cap: number; vms: VmRecord[] }>();
+    let teamCap = 0;
+    this.nics.forEach((n, i) => { if (n && this.linkUp[i]) teamCap += n.speedBps; });
+    for (const r of this.vms.values()) {
+      if (!r.cfg.reservationBps && !this.effectiveRes.has(r.id)) continue;
+      const nic = this.u32[(vmBase + r.id * L.VM_STRIDE + L.V_NIC) >>> 2]!;
+      const key = nic === NIL ? -1 : nic;
+      const cap = nic === NIL ? teamCap : this.linkUp[nic] ? this.nics[nic]!.speedBps : 0;
+      if (!pools.has(key)) pools.set(key, { cap, vms: [] });
+      pools.get(key)!.vms.push(r);
+    }
+    const want = new Map<number, number>();
+    for (const { cap, vms } of pools.values()) {
+      const total = vms.reduce((a, r) => a + r.cfg.reservationBps, 0);
+      if (total <= cap || cap === 0) { for (const r of vms) want.set(r.id, r.cfg.reservationBps); continue; }
+      let left = cap;
+      for (let prio = 7; prio >= 0; prio--) {
+        const cls = vms.filter((r) => r.cfg.priority === prio);
+        const sum = cls.reduce((a, r) => a + r.cfg.reservationBps, 0);
+        const f = sum === 0 ? 0 : Math.min(1, left / sum);
+        for (const r of cls) want.set(r.id, r.cfg.reservationBps ? Math.max(MIN_RES, Math.floor(r.cfg.reservationBps * f)) : 0);
+        left = Math.max(0, left - sum * f);
+      }
+    }
+    for (const id of [...want.keys()].sort((a, b) => a - b)) {
+      const r = this.vms.get(id)!;
+      const eff = want.get(id)!;
+      const cur = this.effectiveRes.get(id) ?? r.cfg.reservationBps;
+      if (eff === cur) continue;
+      if (eff === r.cfg.reservationBps) this.effectiveRes.delete(id); else this.effectiveRes.set(id, eff);
+      this.stage({ ...r.cfg, reservationBps: eff });
+      this.core.vmUpdate(id, t);
+    }
+    // the core re-checks capacity on every update; the host already had its `capacity` event
+    this.quietCapacity = true;
+    this.drainEvents();
+    this.quietCapacity = false;
+  }
+  private quietCapacity = false;
+
+  /** @internal the scaled reservation in force for a VM, if any (bit/s), for tests. */
+  _effectiveOverride(vm: number): number | undefined { return this.effectiveRes.get(vm); }
+
+  /** @internal the reservation the core enforces for a VM (bit/s), for tests. */
+  _effectiveReservation(vm: number): number { return this.effectiveRes.get(vm) ?? this.record(vm).cfg.reservationBps; }
 
   /** Reads the clock once for a call, applies link changes and timed events that are due. */
   private tick(now?: bigint): bigint {
@@ -271,7 +337,9 @@ export class Scheduler {
   completed(nic: number | string, count: number): number {
     if (this.closed) return 0;
     const i = typeof nic === 'number' && nic >= 0 && nic < this.capacity.maxNics ? nic : this.nicIndex(nic);
-    const r = this.core.completed(i, count >>> 0);
+    // a negative or non-finite count completes nothing (-1 would otherwise read as 2^32 − 1); fractions round down
+    const n = Number.isFinite(count) && count >= 0 ? Math.min(Math.floor(count), 1 << 24) : 0; // no NIC holds more than the pool
+    const r = this.core.completed(i, n);
     if (this.hdr[L.H_EV_COUNT]) this.drainEvents();
     return r < 0 ? 0 : r;
   }
@@ -335,8 +403,10 @@ export class Scheduler {
     }
     this.vms.set(id, { id, name: v.name, macs, cfg });
     if (this.isLoadBased(cfg)) this.loadBasedVms++;
+    this.countHashing(cfg, 1);
     this.vmNames.set(v.name, id);
     this.drainEvents();
+    if (cfg.reservationBps) this.rescaleReservations();
     return id;
   }
 
@@ -352,11 +422,13 @@ export class Scheduler {
     const r = this.record(vm);
     const v = parseOrThrow(vmUpdateSchema, changes, 'vm');
     const cfg = resolveVm(v, this.capacity, r.cfg);
-    this.stage(cfg);
-    const rc = this.core.vmUpdate(vm, this.tick(now));
+    this.stage({ ...cfg, reservationBps: this.effectiveRes.get(vm) ?? cfg.reservationBps });
+    const t = this.tick(now);
+    const rc = this.core.vmUpdate(vm, t);
     if (rc < 0) throw new NicteamError('UNKNOWN_VM', `VM ${vm} could not be updated (code ${rc})`, 'vm');
     r.cfg = cfg;
     this.drainEvents();
+    this.rescaleReservations();
   }
 
   /** Removes a VM and hands back the packets it still had queued (never dropped). */
@@ -373,8 +445,11 @@ export class Scheduler {
     for (const m of r.macs) { const [hi, lo] = macToWords(m); this.core.macRemove(hi, lo); this.macOwner.delete(m); }
     this.vms.delete(vm);
     this.vmNames.delete(r.name);
+    this.effectiveRes.delete(vm);
     if (this.isLoadBased(r.cfg)) this.loadBasedVms--;
+    this.countHashing(r.cfg, -1);
     this.drainEvents();
+    if (r.cfg.reservationBps) this.rescaleReservations();
     return { handles: Uint32Array.from(handles), lengths: Uint32Array.from(lengths) };
   }
 
@@ -399,11 +474,14 @@ export class Scheduler {
     const out = this.prepareResult(n);
     const b = this.capacity.batchSize;
     const single = typeof vm === 'number';
+    // an id that is not a u32 (NaN, 1.5, 2^32, -1) must not alias a real VM: it becomes unknown
+    const vmId = (x: number) => (x >>> 0 === x ? x : NIL);
+    const one = single ? vmId(vm as number) : 0;
     for (let base = 0; base < n; base += b) {
       const m = Math.min(b, n - base);
       for (let i = 0; i < m; i++) {
         const j = base + i;
-        this.inVm[i] = single ? (vm as number) : (vm as ArrayLike<number>)[j]!;
+        this.inVm[i] = single ? one : vmId((vm as ArrayLike<number>)[j]!);
         this.inLen[i] = lengths[j]!;
         this.inHandle[i] = handles[j]!;
         this.inHash[i] = flowHashes ? flowHashes[j]! : 0;
@@ -455,7 +533,7 @@ export class Scheduler {
         this.inOff[m] = off; this.inCap[m] = take;
         this.inLen[m] = wireLengths ? wireLengths[i + m]! : f.byteLength;
         this.inHandle[m] = handles[i + m]!;
-        if (ports !== undefined) this.inVm[m] = typeof ports === 'number' ? ports : ports[i + m]!;
+        if (ports !== undefined) { const p = typeof ports === 'number' ? ports : ports[i + m]!; this.inVm[m] = p >>> 0 === p ? p : NIL; }
         off += take; m++;
       }
       out.accepted += ports === undefined ? this.core.enqueueFrames(m, t) : this.core.enqueueFramesFromPorts(m, t);
@@ -538,6 +616,16 @@ export class Scheduler {
     return wake;
   }
 
+  /** frames get flow hashes always (teaming.hash given, or a hashing team policy), else only while hashVms > 0 */
+  private hashAlways = true;
+  private hashVms = 0;
+  private countHashing(cfg: ResolvedVm, delta: number): void {
+    const p = cfg.policy === undefined ? undefined : POLICIES[cfg.policy];
+    if (p !== 'flow-hash' && p !== 'flowlet') return;
+    this.hashVms += delta;
+    if (!this.hashAlways) this.core.setFlowHashing(this.hashVms > 0 ? 1 : 0);
+  }
+
   /** VMs under the load-based policy (kept as a count: poll must not scan VMs). */
   private loadBasedVms = 0;
   private isLoadBased(cfg: ResolvedVm): boolean { return POLICIES[cfg.policy ?? POLICIES.indexOf(this.policy)] === 'load-based'; }
@@ -550,6 +638,7 @@ export class Scheduler {
     for (const m of b.evaluate(t, this.stats(), isLb)) {
       if (this.core.vmMove(m.vm, m.to, t) < 0) continue;
       this.drainEvents();
+      this.rescaleReservations();
       this.emitter.emit('rebalance', {
         vm: m.vm, name: this.vmName(m.vm), from: this.nicName(m.from), to: this.nicName(m.to),
         fromUtilization: m.fromUtilization, toUtilization: m.toUtilization, vmRateBps: m.vmRateBps,
@@ -606,7 +695,7 @@ export class Scheduler {
         case L.EV_PAUSE: pending.push(['vm-pause', { vm: a, name: this.vmName(a), queuedPackets: b, queuedBytes: x, reason: 'watermark' }]); break;
         case L.EV_RESUME: pending.push(['vm-resume', { vm: a, name: this.vmName(a), queuedPackets: b, queuedBytes: x, reason: 'watermark' }]); break;
         case L.EV_RETURNED: pending.push(['returned', { vm: a, handle: b, nic: this.nicName(c), length: x }]); break;
-        case L.EV_CAPACITY: pending.push(['capacity', { nic: nicName(a), reservedBps: x, availableBps: y }]); break;
+        case L.EV_CAPACITY: if (!this.quietCapacity) pending.push(['capacity', { nic: nicName(a), reservedBps: x, availableBps: y }]); break;
       }
     }
     this.hdr[L.H_EV_COUNT] = 0;

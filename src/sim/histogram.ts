@@ -49,14 +49,15 @@ export class DelayHistogram {
     if (ns > this.maxNs) this.maxNs = ns;
   }
 
-  /** The q-quantile (0..1) in ns: the upper bound of the bucket holding it, at most the max. 0 when empty. */
+  /** The q-quantile (0..1) in ns: the upper bound of the bucket holding it (at most the max; exact below 8 ns). 0 when empty. */
   quantile(q: number): number {
     if (this.count === 0) return 0;
     const rank = Math.max(1, Math.ceil(q * this.count));
     let acc = 0;
     for (let i = 0; i < HISTOGRAM_BUCKETS; i++) {
       acc += this.buckets[i]!;
-      if (acc >= rank) return Math.min(bucketUpper(i), this.maxNs);
+      // exact buckets (below 8 ns) report their value, the others their upper bound (at most the max)
+      if (acc >= rank) return i < SUB ? i : Math.min(bucketUpper(i), this.maxNs);
     }
     return this.maxNs;
   }

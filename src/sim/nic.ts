@@ -31,6 +31,8 @@ export interface NicModelParams {
   txCoalesceFrames: number;
   /** Completion timer period (ns; ethtool tx-usecs). 0 = report every frame as it finishes. */
   txCoalesceNs: number;
+  /** The engine's in-flight limit for this NIC (bytes): it releases to the NIC only below it. */
+  inFlightLimitBytes: number;
 }
 
 export class NicModel {
@@ -53,6 +55,8 @@ export class NicModel {
   tail = 0;
   /** When the last scheduled frame leaves the wire (ns). */
   private busyUntilNs = 0;
+  /** Frame bytes handed over and not yet completed (the engine's in-flight bytes). */
+  inFlightBytes = 0;
 
   constructor(params: NicModelParams, up: boolean) {
     this.params = params;
@@ -68,14 +72,24 @@ export class NicModel {
   /** Frames handed over and not yet completed. */
   get inFlight(): number { return this.tail - this.head; }
 
+  /** Would the engine release another packet to this NIC now? (up and below its in-flight limit) */
+  get hasRoom(): boolean { return this.up && this.inFlightBytes < this.params.inFlightLimitBytes; }
+
   /** Hands a released packet to the NIC at time `nowNs`. */
   push(handle: number, lengthBytes: number, nowNs: number): void {
     if (this.tail - this.head > this.mask) this.grow();
     const i = this.tail & this.mask;
     this.handles[i] = handle;
     this.lengths[i] = lengthBytes;
+    this.inFlightBytes += lengthBytes;
+    if (this.sched === this.tail && this.sched - this.head < this.params.txRingPackets) {
+      // fast path: a free descriptor and nothing waiting ahead of this frame
+      const busy = this.busyUntilNs;
+      this.busyUntilNs = this.finishes[i] = (busy > nowNs ? busy : nowNs) + (lengthBytes + this.params.wireOverheadBytes) * this.nsPerByte;
+      this.sched++;
+    }
     this.tail++;
-    if (this.sched - this.head < this.params.txRingPackets) this.scheduleMore(nowNs);
+    if (this.sched < this.tail && this.sched - this.head < this.params.txRingPackets) this.scheduleMore(nowNs);
   }
 
   private scheduleMore(nowNs: number): void {
@@ -120,6 +134,7 @@ export class NicModel {
 
   /** Drops the k oldest entries (they were reported complete) and gives freed descriptors to waiting frames. */
   advance(k: number, nowNs: number): void {
+    for (let j = 0; j < k; j++) this.inFlightBytes -= this.lengths[(this.head + j) & this.mask]!;
     this.head += k;
     if (this.sched < this.tail) this.scheduleMore(nowNs);
   }
@@ -127,6 +142,7 @@ export class NicModel {
   /** Link loss: forgets every entry (the engine re-queues them) and idles the wire. */
   clear(nowNs: number): void {
     this.head = this.sched = this.tail = 0;
+    this.inFlightBytes = 0;
     this.busyUntilNs = nowNs;
   }
 

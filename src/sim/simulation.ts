@@ -6,7 +6,9 @@
 //   the next measurement tick, the next fault, the next coalesced completion of
 //   any NIC (nic.ts), the engine's nextWakeNs (a VM held by its limit/peak) and
 //   the next source arrival (rate sources; arrivals closer together than
-//   hostBatchNs are delivered together, as a vhost/NAPI poller would).
+//   hostBatchNs are delivered together, as a vhost/NAPI poller would; while
+//   every NIC is at its in-flight limit, arrivals wait for the next event above,
+//   the first moment the engine could release anything).
 // At each event time t, in this order: close the measurement interval if t is
 // a tick; apply faults due; report NIC completions finished by t
 // (`completed(nic, n)`, in order); move arrivals into host rings (one per VM,
@@ -37,7 +39,7 @@ import { Rng } from './rng.js';
 import { Source, DEFAULT_RING_PACKETS, type SourceSpec } from './sources.js';
 import { HostRing } from './hostring.js';
 import { NicModel } from './nic.js';
-import { PacketTable, FREE, QUEUED, RELEASED, RETURNED } from './packets.js';
+import { PacketTable, QUEUED, RELEASED, RETURNED } from './packets.js';
 import { DelayHistogram } from './histogram.js';
 import { IntervalSums } from './series.js';
 import type { Scenario, SimNicSpec, SimVmSpec, FaultSpec, SimResult, SimEvent, SimVmResult, SimNicResult } from './types.js';
@@ -84,6 +86,7 @@ interface VmRecord {
   hist: DelayHistogram;
   intervalHist: DelayHistogram;
   sent: IntervalSums;                          // bytes per interval, by wire finish time
+  sentPkts: IntervalSums;                      // frames per interval, by wire finish time
   idealSeries: (number | null)[];
   offeredSeries: (number | null)[];
   p50Series: (number | null)[];
@@ -122,6 +125,12 @@ export class Simulation {
   private nextTickNs: number;
   private readonly timeNs: number[] = [];
   private wakeNs = Infinity;
+  /** Something changed outside the loop (start, live control): process the current instant. */
+  private kick = true;
+  /** nowNs as bigint, made once per step. */
+  private bigNow = 0n;
+  /** Cached exact-length views of the scratch columns, by length (batch calls take whole arrays). */
+  private views: ([Uint32Array, Uint32Array, Uint32Array] | undefined)[] = [];
   private readonly events: SimEvent[] = [];
   private readonly eventCounts: Record<string, number> = {};
   private readonly batch: number;
@@ -133,8 +142,8 @@ export class Simulation {
   private readonly feed: FrameFeed | undefined;
   private feedNext = 0;
   private readonly unmatched: HostRing | undefined;
-  /** Replay frames the engine refused for good: unknown-vm, forged, malformed (per status code). */
-  readonly refused = { unknownVm: 0, forged: 0, malformed: 0 };
+  /** Frames refused for good: unknown-vm, forged, malformed (engine statuses), tooLarge (above the VM's queueBytes). */
+  readonly refused = { unknownVm: 0, forged: 0, malformed: 0, tooLarge: 0 };
   // scratch columns for batch enqueue (grown on demand)
   private scrVm = new Uint32Array(1024);
   private scrLen = new Uint32Array(1024);
@@ -168,7 +177,14 @@ export class Simulation {
     });
     sim = new Simulation(scenario, engine, options);
     scenario.nics.forEach((n, i) => sim.attachNic(i, n));
-    for (const v of scenario.vms) sim.addVm(v);
+    const feed = options.feed;
+    const perRecord = new Uint32Array(scenario.vms.length);
+    if (feed) for (let i = 0; i < feed.recordOf.length; i++) { const r = feed.recordOf[i]!; if (r >= 0) perRecord[r]!++; }
+    scenario.vms.forEach((v, i) => {
+      // with a feed, VMs without a source take their frames from it (host ring sized to hold them all)
+      if (feed && v.source.type === 'none') sim!.addVm(v, { framed: true, ringPackets: perRecord[i]! + 1 });
+      else sim!.addVm(v);
+    });
     return sim;
   }
 
@@ -190,7 +206,7 @@ export class Simulation {
       live: true, paused: false, addedAtNs: t, removedAtNs: null,
       queuedPackets: 0, queuedBytes: 0, offeredPackets: 0, offeredBytes: 0, acceptedPackets: 0, acceptedBytes: 0,
       sentPackets: 0, sentBytes: 0, fullStatuses: 0, returned: 0, pauses: 0, intervalOfferedBytes: 0,
-      hist: new DelayHistogram(), intervalHist: new DelayHistogram(), sent: new IntervalSums(),
+      hist: new DelayHistogram(), intervalHist: new DelayHistogram(), sent: new IntervalSums(), sentPkts: new IntervalSums(),
       idealSeries: [], offeredSeries: [], p50Series: [], p99Series: [], backlogSeries: [],
     };
     // intervals before the VM existed
@@ -198,6 +214,7 @@ export class Simulation {
       r.idealSeries.push(null); r.offeredSeries.push(null); r.p50Series.push(null); r.p99Series.push(null); r.backlogSeries.push(null);
     }
     this.records.push(r);
+    this.kick = true;
     this.byId[id] = r;
     return id;
   }
@@ -216,6 +233,7 @@ export class Simulation {
     r.ring.clear();
     r.live = false; r.paused = false;
     r.removedAtNs = this.nowNs;
+    this.kick = true;
     this.byId[r.id] = undefined;
   }
 
@@ -225,6 +243,7 @@ export class Simulation {
     this.engine.updateVm(r.id, changes, BigInt(this.nowNs));
     const cfg = this.engine.vmConfig(r.id);
     r.queuePackets = cfg.queuePackets; r.queueBytes = cfg.queueBytes;
+    this.kick = true;
     r.alloc = { shares: cfg.shares, reservationBps: cfg.reservationBps, limitBps: cfg.limitBps, priority: cfg.priority };
   }
 
@@ -232,11 +251,13 @@ export class Simulation {
   setSource(vm: string | number, spec: SourceSpec): void {
     const r = this.record(vm);
     r.source = new Source(spec, this.rng.fork(), this.nowNs);
+    this.kick = true;
     r.sourceLabel = describeSource(spec);
   }
 
   /** Reports a link change now; on loss, frames not yet on the wire go back to the engine (re-steer). */
   setLink(nic: string | number, up: boolean): void {
+    this.kick = true;
     const i = this.engine.nicIndex(nic);
     const n = this.nics[i]!;
     if (n.model.removed && up) throw new Error(`NIC ${n.name} was removed`);
@@ -272,6 +293,7 @@ export class Simulation {
   addNic(spec: SimNicSpec): number {
     const i = this.engine.addNic(spec.config);
     this.attachNic(i, spec);
+    this.kick = true;
     return i;
   }
 
@@ -283,10 +305,11 @@ export class Simulation {
   }
 
   private attachNic(i: number, spec: SimNicSpec): void {
-    const speedBps = this.engine.stats().nics.find((n) => n.index === i)!.speedBps;
+    const st = this.engine.stats().nics.find((n) => n.index === i)!;
+    const speedBps = st.speedBps;
     const model = new NicModel({
       speedBps, wireOverheadBytes: spec.wireOverheadBytes, txRingPackets: spec.txRingPackets,
-      txCoalesceFrames: spec.txCoalesceFrames, txCoalesceNs: spec.txCoalesceNs,
+      txCoalesceFrames: spec.txCoalesceFrames, txCoalesceNs: spec.txCoalesceNs, inFlightLimitBytes: st.inFlightLimitBytes,
     }, spec.config.up !== false);
     model.restart(this.nowNs);
     this.nics[i] = {
@@ -304,7 +327,7 @@ export class Simulation {
   // ------------------------------------------------------------------ events from the engine
 
   private onEvent(type: string, e: Record<string, unknown>): void {
-    this.events.push({ tNs: this.nowNs, type, ...e });
+    this.events.push({ tNs: this.nowNs, type, ...(plain(e) as Record<string, unknown>) });
     this.eventCounts[type] = (this.eventCounts[type] ?? 0) + 1;
     switch (type) {
       case 'vm-pause': {
@@ -346,10 +369,16 @@ export class Simulation {
 
   private nextEventNs(): number {
     const now = this.nowNs;
+    if (this.kick) return now;
     let t = this.nextTickNs;
     if (this.faultNext < this.faults.length) t = Math.min(t, this.faults[this.faultNext]!.atNs);
     for (const n of this.nics) if (n && n.model.up) { const c = n.model.nextCompletionNs(); if (c < t) t = c; }
     if (this.wakeNs > now && this.wakeNs < t) t = this.wakeNs;
+    // Arrivals matter only if a NIC could take a packet now: room opens only at the events
+    // above, so while every NIC is busy, arrivals wait (exactly) for the next of them.
+    let room = false;
+    for (const n of this.nics) if (n && n.model.hasRoom) { room = true; break; }
+    if (!room) return t;
     const batchAt = now + this.scenario.hostBatchNs;
     for (const r of this.records) {
       if (!r.live) continue;
@@ -364,6 +393,8 @@ export class Simulation {
   }
 
   private process(now: number): void {
+    this.kick = false;
+    this.bigNow = BigInt(now);
     while (this.nextTickNs <= now) { this.tick(this.nextTickNs); this.nextTickNs += this.intervalNs; }
     while (this.faultNext < this.faults.length && this.faults[this.faultNext]!.atNs <= now) this.applyFault(this.faults[this.faultNext++]!);
     for (const n of this.nics) if (n && n.model.up) this.completeNic(n, now, false);
@@ -410,18 +441,26 @@ export class Simulation {
     const k = m.finishedBy(now);
     if (k === 0) return;
     const pk = this.packets, iv = this.intervalNs, ovh = m.params.wireOverheadBytes;
+    // finish times grow along the FIFO: the interval changes rarely, so sum wire bytes per interval run
+    let bucket = Math.floor(m.finishAt(0) / iv), bucketEnd = (bucket + 1) * iv, wire = 0, pkts = 0, bytes = 0, valid = 0;
     for (let j = 0; j < k; j++) {
       const h = m.handleAt(j), len = m.lengthAt(j);
-      const bucket = Math.floor(m.finishAt(j) / iv);
+      const f = m.finishAt(j);
+      if (f >= bucketEnd) {
+        n.wire.add(bucket, wire); wire = 0;
+        bucket = Math.floor(f / iv); bucketEnd = (bucket + 1) * iv;
+      }
+      wire += len + ovh; pkts++; bytes += len;
       if (pk.state[h] !== RELEASED) { this.violations++; continue; }
+      valid++;
       const r = this.records[pk.record[h]!]!;
       r.sentPackets++; r.sentBytes += len;
-      r.sent.add(bucket, len);
-      n.wire.add(bucket, len + ovh);
-      n.sentPackets++; n.sentBytes += len;
-      this.completedTotal++;
+      r.sent.add(bucket, len); r.sentPkts.add(bucket, 1);
       pk.release(h);
     }
+    n.wire.add(bucket, wire);
+    n.sentPackets += pkts; n.sentBytes += bytes;
+    this.completedTotal += valid;
     this.engine.completed(n.index, k);
     m.advance(k, now);
   }
@@ -432,6 +471,7 @@ export class Simulation {
     while (size < n) size *= 2;
     const g = (a: Uint32Array) => { const b = new Uint32Array(size); b.set(a); return b; };
     this.scrVm = g(this.scrVm); this.scrLen = g(this.scrLen); this.scrHandle = g(this.scrHandle); this.scrRec = g(this.scrRec);
+    this.views = [];
   }
 
   /** Offers host frames to the engine (room permitting); greedyOnly: only top up greedy VMs. */
@@ -448,6 +488,23 @@ export class Simulation {
       if (pktRoom <= 0) continue;
       const greedy = s.greedy && s.activeAt(now);
       this.grow(n + pktRoom);
+      if (greedy && r.ring.count === 0 && !r.framed) {
+        // fast path: a greedy VM's frames are made right here, no host ring
+        const scrVm = this.scrVm, scrLen = this.scrLen, scrHandle = this.scrHandle, scrRec = this.scrRec;
+        const id = r.id, idx = r.index;
+        let made = 0, bytes = 0;
+        while (pktRoom > 0) {
+          const len = s.drawSize();
+          if (len > byteRoom) { r.ring.push(len); r.intervalOfferedBytes += len; break; }
+          const h = pk.alloc();
+          pk.record[h] = idx; pk.length[h] = len;
+          scrVm[n] = id; scrHandle[n] = h; scrLen[n] = len; scrRec[n] = 0;
+          n++; pktRoom--; byteRoom -= len; made++; bytes += len;
+        }
+        r.offeredPackets += made; r.offeredBytes += bytes; r.intervalOfferedBytes += bytes;
+        continue;
+      }
+      let took = 0;
       while (pktRoom > 0) {
         if (r.ring.count === 0) {
           if (!greedy) break;
@@ -456,7 +513,8 @@ export class Simulation {
           r.intervalOfferedBytes += len;
         }
         const len = r.ring.peek();
-        if (len > byteRoom) break;
+        // a frame larger than the whole queue is still offered once the queue is empty: the engine decides
+        if (len > byteRoom && (len <= r.queueBytes || r.queuedPackets > 0 || took > 0)) break;
         const ref = r.ring.peekRef();
         r.ring.shift();
         const h = pk.alloc();
@@ -464,7 +522,7 @@ export class Simulation {
         if (r.framed) { frames[nf] = this.feed!.frames[ref]!; this.scrLen[n] = ref; nf++; }
         this.scrVm[n] = r.id; this.scrHandle[n] = h; this.scrRec[n] = r.framed ? 1 : 0;
         if (!r.framed) this.scrLen[n] = len;
-        n++; pktRoom--; byteRoom -= len;
+        n++; pktRoom--; byteRoom -= len; took++;
         r.offeredPackets++; r.offeredBytes += len;
       }
     }
@@ -475,8 +533,24 @@ export class Simulation {
 
   private submitPlain(now: number, n: number): void {
     if (n === 0) return;
-    const res = this.engine.enqueue(this.scrVm.subarray(0, n), this.scrLen.subarray(0, n), this.scrHandle.subarray(0, n), undefined, BigInt(now));
+    let v = this.views[n];
+    if (!v) this.views[n] = v = [this.scrVm.subarray(0, n), this.scrLen.subarray(0, n), this.scrHandle.subarray(0, n)];
+    const res = this.engine.enqueue(v[0], v[1], v[2], undefined, this.bigNow);
     const st = res.statuses, pk = this.packets;
+    if (res.accepted === n) {
+      // fast path: everything taken
+      const scrHandle = this.scrHandle, recs = this.records, state = pk.state, enq = pk.enqueuedNs, rec = pk.record, lens = pk.length;
+      for (let i = 0; i < n; i++) {
+        const h = scrHandle[i]!;
+        const r = recs[rec[h]!]!;
+        const len = lens[h]!;
+        state[h] = QUEUED; enq[h] = now;
+        r.queuedPackets++; r.queuedBytes += len;
+        r.acceptedPackets++; r.acceptedBytes += len;
+      }
+      this.accepted += n;
+      return;
+    }
     for (let i = n - 1; i >= 0; i--) {
       const h = this.scrHandle[i]!;
       const r = this.records[pk.record[h]!]!;
@@ -511,7 +585,7 @@ export class Simulation {
       for (let j = 0; j < plain.length; j++) { const i = plain[j]!; this.scrVm[j] = this.scrVm[i]!; this.scrLen[j] = this.scrLen[i]!; this.scrHandle[j] = this.scrHandle[i]!; }
       this.submitPlain(now, plain.length);
     }
-    const res = this.engine.enqueueFrames(frames, fHandles, fLens, BigInt(now));
+    const res = this.engine.enqueueFrames(frames, fHandles, fLens, this.bigNow);
     const st = res.statuses;
     for (let i = k - 1; i >= 0; i--) {
       const h = fHandles[i]!, len = fLens[i]!;
@@ -544,7 +618,9 @@ export class Simulation {
     r.offeredPackets--; r.offeredBytes -= len; // it will be offered again
     if (status === 1) {
       r.fullStatuses++;
-      r.ring.pushFront(len, ref);
+      // larger than the whole queue (queueBytes): it can never fit, the host drops it
+      if (len > r.queueBytes) { r.source.hostDrops++; this.refused.tooLarge++; }
+      else r.ring.pushFront(len, ref);
       r.source.congestion(now);
     } else if (status === 2) this.refused.unknownVm++;
     else if (status === 3) this.refused.forged++;
@@ -554,9 +630,8 @@ export class Simulation {
 
   private pollAll(now: number): void {
     const pk = this.packets;
-    const big = BigInt(now);
     for (;;) {
-      const res = this.engine.poll(big);
+      const res = this.engine.poll(this.bigNow);
       this.wakeNs = res.nextWakeNs === null ? Infinity : Number(res.nextWakeNs);
       const c = res.count;
       const hs = res.handles, ns = res.nics, ls = res.lengths;
@@ -608,8 +683,8 @@ export class Simulation {
     const live = this.records.filter((r) => r.live && present(r));
     for (const r of this.records) if (!r.live && present(r)) r.idealSeries.push(0);
     if (live.length === 0) return;
-    const meanLen = this.meanFrameBytes();
-    const capOf = (n: NicRecord) => (n.model.up ? (n.speedBps * meanLen) / (meanLen + n.model.params.wireOverheadBytes) : 0);
+    // capacity in frame bytes = link speed × len / (len + overhead), len = the pool's mean frame length
+    const capOf = (n: NicRecord, meanLen: number) => (n.model.up ? (n.speedBps * meanLen) / (meanLen + n.model.params.wireOverheadBytes) : 0);
     const pools = new Map<number, VmRecord[]>(); // NIC index, or -1 for the team pool
     let nicOf: Map<number, number | null> | undefined;
     if (this.pinned) nicOf = new Map(this.engine.stats().vms.map((v) => [v.id, v.nic]));
@@ -621,9 +696,10 @@ export class Simulation {
       list.push(r);
     }
     for (const [key, list] of pools) {
+      const meanLen = this.meanFrameBytes(list, this.timeNs.length - 1);
       let cap = 0;
-      if (key === -1) { for (const n of this.nics) if (n) cap += capOf(n); }
-      else cap = capOf(this.nics[key]!);
+      if (key === -1) { for (const n of this.nics) if (n) cap += capOf(n, meanLen); }
+      else cap = capOf(this.nics[key]!, meanLen);
       const input: IdealVm[] = list.map((r) => {
         const active = r.source.greedy ? r.source.activeAt(tickNs - 1) : true;
         const backlogBytes = r.queuedBytes + r.ring.bytes;
@@ -637,13 +713,17 @@ export class Simulation {
     }
   }
 
-  /** Mean frame length sent so far (bytes), or of the sources' distributions before anything was sent. */
-  private meanFrameBytes(): number {
+  /**
+   * Mean frame length (bytes) these VMs sent in interval k (what sets the pool's capacity in
+   * frame bytes), else over the whole run so far, else of their sources' size distributions.
+   */
+  private meanFrameBytes(list: VmRecord[] = this.records, k = -1): number {
     let bytes = 0, pkts = 0;
-    for (const r of this.records) { bytes += r.sentBytes; pkts += r.sentPackets; }
+    if (k >= 0) for (const r of list) { bytes += r.sent.get(k); pkts += r.sentPkts.get(k); }
     if (pkts > 0) return bytes / pkts;
-    const live = this.records.filter((r) => r.live);
-    return live.length ? live.reduce((s, r) => s + r.source.sizes.meanBytes, 0) / live.length : 1500;
+    for (const r of list) { bytes += r.sentBytes; pkts += r.sentPackets; }
+    if (pkts > 0) return bytes / pkts;
+    return list.length ? list.reduce((s, r) => s + r.source.sizes.meanBytes, 0) / list.length : 1500;
   }
 
   // ------------------------------------------------------------------ results
@@ -726,10 +806,18 @@ export class Simulation {
     };
   }
 
-  /** Handles still held by the simulator in each state (tests). */
-  get audit(): { free: number; inUse: number } {
-    return { free: this.packets.state.filter((s) => s === FREE).length, inUse: this.packets.inUse };
+}
+
+/** Event payloads as JSON-safe data: bigint (e.g. advice times) → number (exact below 2^53). */
+function plain(v: unknown): unknown {
+  if (typeof v === 'bigint') return Number(v);
+  if (Array.isArray(v)) return v.map(plain);
+  if (v !== null && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) out[k] = plain(x);
+    return out;
   }
+  return v;
 }
 
 /** Flap faults become alternating link-down / link-up faults; all are ordered by time (stable). */

@@ -32,13 +32,14 @@ export interface CoreExports {
   enqueueFrames(n: number, now: bigint): number;
   enqueueFramesFromPorts(n: number, now: bigint): number;
   setForgedPolicy(accept: number): void;
+  setFlowHashing(on: number): void;
   poll(now: bigint, max: number): number;
   completed(nic: number, count: number): number;
 }
 
 export const CORE_EXPORTS: readonly (keyof CoreExports)[] = [
   'memory', 'init', 'setTeam', 'nicSet', 'setLink', 'vmAdd', 'vmUpdate', 'vmRemove', 'vmTakeQueued', 'vmState',
-  'macSet', 'macRemove', 'macFind', 'enqueue', 'enqueueFrames', 'poll', 'completed', 'vmMove', 'nicDelete', 'enqueueFramesFromPorts', 'setForgedPolicy',
+  'macSet', 'macRemove', 'macFind', 'enqueue', 'enqueueFrames', 'poll', 'completed', 'vmMove', 'nicDelete', 'enqueueFramesFromPorts', 'setForgedPolicy', 'setFlowHashing',
 ];
 
 let cached: Promise<WebAssembly.Module> | undefined;

@@ -70,15 +70,23 @@ export function invFromBps(bps: number | bigint): bigint {
 function eligibleAt(s: Shaper, len: number): bigint {
   return s.tat + ((s.frac + BigInt(len) * s.inv) >> Q) - s.depth;
 }
+function deadlineOf(s: Shaper, len: number): bigint {
+  return s.tat + ((s.frac + BigInt(len) * s.inv) >> Q);
+}
 function charge(s: Shaper, len: number, now: bigint): void {
   if (s.tat < now) { s.tat = now; s.frac = 0n; }
   const total = s.frac + BigInt(len) * s.inv;
   s.tat += total >> Q;
   s.frac = total & QMASK;
 }
-function chargeFloored(s: Shaper, len: number, now: bigint): void {
-  charge(s, len, now);
-  if (s.tat > now + s.depth) { s.tat = now + s.depth; s.frac = 0n; }
+/** mClock R tag of a backlogged VM: advances from where it was (credit kept up to 16 buckets), tokens floored at 0. */
+function chargeReservation(s: Shaper, len: number, now: bigint): void {
+  const credit = s.depth << 4n;
+  if (s.tat < now - credit) { s.tat = now - credit; s.frac = 0n; }
+  const total = s.frac + BigInt(len) * s.inv;
+  s.tat += total >> Q;
+  s.frac = total & QMASK;
+  if (s.tat > now) { s.tat = now; s.frac = 0n; }
 }
 
 export interface ModelCapacity { maxVms: number; maxNics: number; poolPackets: number; batchSize: number; eventCapacity: number; mtu: number; flowletSlots: number }
@@ -227,6 +235,7 @@ export class ModelEngine {
     let f = v.F;
     if (i64(f - vt) < 0n) f = vt;
     f = u64(f + BigInt(len) * v.invW);
+    if (i64(f - vt) > 1n << 61n) f = u64(vt + (1n << 61n));
     v.F = f;
     return f;
   }
@@ -238,7 +247,7 @@ export class ModelEngine {
     if (e > now) { v.state = 'held'; v.inTimer = true; v.timerKey = e; return; }
     v.state = 'active';
     v.inShare = true; v.shareKey = this.assignFinish(v, len);
-    if (v.res.inv !== 0n) { v.inRes = true; v.resKey = eligibleAt(v.res, len); }
+    if (v.res.inv !== 0n) { v.inRes = true; v.resKey = deadlineOf(v.res, len); }
   }
   private deactivate(id: number): void {
     const v = this.vms[id]!;
@@ -278,7 +287,7 @@ export class ModelEngine {
     if (v.lim.inv !== 0n) charge(v.lim, p.len, now);
     if (v.pk.inv !== 0n) charge(v.pk, p.len, now);
     const hasRes = v.res.inv !== 0n;
-    if (hasRes) chargeFloored(v.res, p.len, now);
+    if (hasRes) chargeReservation(v.res, p.len, now);
     if (!resPhase) this.V[v.domain]![v.prio] = v.F;
     v.st.releasedPackets++; v.st.releasedBytes += p.len;
     if (resPhase) v.st.reservationBytes += p.len;
@@ -293,16 +302,16 @@ export class ModelEngine {
     const e = this.shapeAt(v, next);
     if (e > now) { v.inShare = false; v.inRes = false; v.state = 'held'; v.inTimer = true; v.timerKey = e; return p; }
     v.shareKey = this.assignFinish(v, next);
-    if (hasRes) v.resKey = eligibleAt(v.res, next);
+    if (hasRes) v.resKey = deadlineOf(v.res, next);
     return p;
   }
 
   // ---------------------------------------------------------------- VMs
   private apply(id: number, c: ResolvedVm): void {
     const v = this.vms[id]!;
-    v.invW = (1n << 24n) / BigInt(c.shares || 1);
+    v.invW = (1n << 40n) / BigInt(c.shares || 1);
     const mtu = BigInt(this.cap.mtu);
-    v.res.inv = invFromBps(c.reservationBps); v.res.depth = (mtu * v.res.inv) >> Q; v.resBps = BigInt(c.reservationBps);
+    v.res.inv = invFromBps(c.reservationBps); v.res.depth = (3n * mtu * v.res.inv) >> Q; v.resBps = BigInt(c.reservationBps);
     v.lim.inv = invFromBps(c.limitBps); v.lim.depth = (BigInt(c.burstBytes) * v.lim.inv) >> Q;
     v.pk.inv = invFromBps(c.peakBps); v.pk.depth = (BigInt(c.peakBurstBytes) * v.pk.inv) >> Q;
     v.prio = c.priority; v.qMaxPkts = c.queuePackets; v.qMaxBytes = c.queueBytes;
@@ -338,6 +347,7 @@ export class ModelEngine {
     const v = this.vms[id]!;
     v.policy = c.policy ?? this.policy;
     v.state = 'idle';
+    v.res.tat = now; // mClock: R tags start at the first packet, no credit
     if (PINNED.has(v.policy)) {
       const to = this.placeFor(id);
       this.attach(id, to);
@@ -391,6 +401,7 @@ export class ModelEngine {
       v.st.fullPackets++; v.st.fullBytes += len; return ST.full;
     }
     this.poolFree--;
+    if (q === 0 && v.res.inv !== 0n && v.res.tat < now) { v.res.tat = now; v.res.frac = 0n; } // idle: no credit
     v.queue.push({ handle, len, hash, vm: id, ts: units(now) });
     v.qBytes += len;
     v.st.acceptedPackets++; v.st.acceptedBytes += len;
@@ -468,7 +479,7 @@ export class ModelEngine {
       this.poolFree++;
       done++;
     }
-    if (done < count) { n.badCompletions += count - done; this.team.badCompletions += count - done; }
+    if (done < count) { n.badCompletions = Math.min(0xffffffff, n.badCompletions + count - done); this.team.badCompletions += count - done; }
     return done;
   }
 

@@ -51,6 +51,24 @@ export class Pair {
     return p;
   }
 
+  /**
+   * The scheduler scales reservations that no longer fit (DESIGN §2 rule 1) by
+   * re-staging VMs at the end of a call; the model is given the same effective
+   * configs in the same order (VM id) so both stay in lockstep.
+   */
+  private syncReservations(now: bigint): void {
+    const before = this.model.events.length;
+    for (const id of this.sched.vmIds) {
+      const eff = this.sched._effectiveReservation(id);
+      const m = this.model.vms[id]!;
+      if (m.resBps === BigInt(eff)) continue;
+      this.model.updateVm(id, { ...(this.sched.vmConfig(id) as ResolvedVm), reservationBps: eff }, now);
+    }
+    // like the scheduler, drop the capacity re-checks these updates raise
+    const added = this.model.events.splice(before).filter((e) => e.type !== EV.CAPACITY);
+    this.model.events.push(...added);
+  }
+
   takeEvents(): { wasm: Norm[]; model: Norm[] } {
     const w = this.wasmEvents; this.wasmEvents = [];
     return { wasm: w, model: normRaw(this.model.takeEvents()) };
@@ -69,6 +87,7 @@ export class Pair {
       wasm = -3; // every slot taken (removed VMs still have packets in flight)
     }
     const r = { wasm, model: this.model.addVm(resolved, now) };
+    this.syncReservations(this.seen(now));
     this.model.endCall();
     return r;
   }
@@ -76,19 +95,26 @@ export class Pair {
   updateVm(id: number, changes: Record<string, unknown>, now: bigint): void {
     const base = this.sched.vmConfig(id) as ResolvedVm;
     const resolved = resolveVm(vmUpdateSchema.parse(changes), this.cap, base);
+    const override = this.sched._effectiveOverride(id);
     this.sched.updateVm(id, changes as never, now);
-    this.model.updateVm(id, resolved, now);
+    this.model.updateVm(id, { ...resolved, reservationBps: override ?? resolved.reservationBps }, now);
+    this.syncReservations(this.seen(now));
     this.model.endCall();
   }
 
   removeVm(id: number): { wasm: number[]; model: number[] } {
     const w = this.sched.removeVm(id);
     const m = this.model.removeVm(id);
+    this.syncReservations(this.maxNow);
     this.model.endCall();
     return { wasm: [...w.handles], model: m.map((p) => p.handle) };
   }
 
+  /** the scheduler's own "now": the latest clock any call passed (it rescales at that time) */
+  private maxNow = 0n;
+  private seen(now: bigint): bigint { if (now > this.maxNow) this.maxNow = now; return this.maxNow; }
   enqueue(vms: number[], lens: number[], handles: number[], hashes: number[], now: bigint): { wasm: number[]; model: number[] } {
+    this.seen(now);
     const r = this.sched.enqueue(vms, lens, handles, hashes, now);
     // the API splits a long batch into calls of batchSize; the model's event ring follows the same calls
     const model: number[] = [];
@@ -100,6 +126,7 @@ export class Pair {
   }
 
   poll(now: bigint): { wasm: number[][]; model: number[][]; wakeWasm: bigint | null; wakeModel: bigint | null } {
+    this.seen(now);
     const r = this.sched.poll(now);
     const w: number[][] = [];
     for (let i = 0; i < r.count; i++) w.push([r.handles[i]!, r.nics[i]!, r.vms[i]!, r.lengths[i]!]);
@@ -124,6 +151,7 @@ export class Pair {
   setLink(nic: number, up: boolean, now: bigint): void {
     this.sched.setLink(nic, up, now);
     this.model.setLink(nic, up, now);
+    this.syncReservations(this.seen(now));
     this.model.endCall();
   }
 
