@@ -32,12 +32,15 @@ export interface FairnessVm {
 export function jainIndex(values: readonly number[]): number | null {
   const n = values.length;
   if (n === 0) return null;
+  // scaled by the largest value first, so tiny or huge rates neither underflow nor overflow
+  let max = 0;
+  for (const v0 of values) if (v0 > max) max = v0;
+  if (!(max > 0)) return 1;
   let sum = 0, sq = 0;
   for (const v0 of values) {
-    const v = v0 > 0 ? v0 : 0; // a rate cannot be negative; NaN counts as 0
+    const v = v0 > 0 ? v0 / max : 0; // a rate cannot be negative; NaN counts as 0
     sum += v; sq += v * v;
   }
-  if (sq === 0) return 1;
   return Math.min(1, (sum * sum) / (n * sq));
 }
 
