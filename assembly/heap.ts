@@ -12,7 +12,7 @@
 // scans pick exactly the same VM.
 
 import {
-  HEAP_ENTRY, HK_SHARE, D_SHARE_N, V_SHARE_POS, domPtr, heapPtr, vmPtr,
+  HEAP_ENTRY, HK_SHARE, HK_TIMER, D_SHARE_N, V_SHARE_POS, domPtr, heapPtr, vmPtr,
 } from './layout';
 
 @inline function countPtr(kind: u32, d: u32): usize { return domPtr(d) + D_SHARE_N + (<usize>kind << 2); }
@@ -29,8 +29,10 @@ import {
   return va < vb;
 }
 
-@inline function less(kind: u32, a: usize, b: usize): bool {
-  return lessKV(kind, load<u64>(a), load<u32>(a, 8), load<u32>(a, 12), load<u64>(b), load<u32>(b, 8), load<u32>(b, 12));
+// T marks the order at compile time: u8 = share order, u16 = time order (sizeof folds, so each sift is specialised)
+@inline function kindOf<T>(): u32 { return sizeof<T>() == 1 ? HK_SHARE : HK_TIMER; }
+@inline function less<T>(a: usize, b: usize): bool {
+  return lessKV(kindOf<T>(), load<u64>(a), load<u32>(a, 8), load<u32>(a, 12), load<u64>(b), load<u32>(b, 8), load<u32>(b, 12));
 }
 
 @inline function setPos(kind: u32, vm: u32, pos: u32): void { store<u32>(vmPtr(vm) + posOff(kind), pos); }
@@ -46,20 +48,27 @@ import {
   place(kind, base, to, load<u64>(fe), load<u32>(fe, 8), load<u32>(fe, 12));
 }
 
-function siftUp(kind: u32, base: usize, i: u32): void {
+function siftUpT<T>(kind: u32, base: usize, i: u32): void {
   const e = base + <usize>i * HEAP_ENTRY;
   const key = load<u64>(e), vm = load<u32>(e, 8), prio = load<u32>(e, 12);
   while (i > 0) {
     const parent = (i - 1) >> 1;
     const pe = base + <usize>parent * HEAP_ENTRY;
-    if (!lessKV(kind, key, vm, prio, load<u64>(pe), load<u32>(pe, 8), load<u32>(pe, 12))) break;
+    if (!lessKV(kindOf<T>(), key, vm, prio, load<u64>(pe), load<u32>(pe, 8), load<u32>(pe, 12))) break;
     moveEntry(kind, base, parent, i);
     i = parent;
   }
   place(kind, base, i, key, vm, prio);
 }
 
-function siftDown(kind: u32, base: usize, i: u32, n: u32): void {
+@inline function siftUp(kind: u32, base: usize, i: u32): void {
+  if (kind == HK_SHARE) siftUpT<u8>(kind, base, i); else siftUpT<u16>(kind, base, i);
+}
+@inline function siftDown(kind: u32, base: usize, i: u32, n: u32): void {
+  if (kind == HK_SHARE) siftDownT<u8>(kind, base, i, n); else siftDownT<u16>(kind, base, i, n);
+}
+
+function siftDownT<T>(kind: u32, base: usize, i: u32, n: u32): void {
   const e0 = base + <usize>i * HEAP_ENTRY;
   const key = load<u64>(e0), vm = load<u32>(e0, 8), prio = load<u32>(e0, 12);
   while (true) {
@@ -67,9 +76,9 @@ function siftDown(kind: u32, base: usize, i: u32, n: u32): void {
     if (l >= n) break;
     let c = l;
     const le = base + <usize>l * HEAP_ENTRY;
-    if (l + 1 < n && less(kind, le + HEAP_ENTRY, le)) c = l + 1;
+    if (l + 1 < n && less<T>(le + HEAP_ENTRY, le)) c = l + 1;
     const ce = base + <usize>c * HEAP_ENTRY;
-    if (!lessKV(kind, load<u64>(ce), load<u32>(ce, 8), load<u32>(ce, 12), key, vm, prio)) break;
+    if (!lessKV(kindOf<T>(), load<u64>(ce), load<u32>(ce, 8), load<u32>(ce, 12), key, vm, prio)) break;
     moveEntry(kind, base, c, i);
     i = c;
   }

@@ -75,14 +75,3 @@ export function invFromBps(bps: u64): u64 {
 @inline export function resetIfIdle(rec: usize, fracPtr: usize, now: i64): void {
   if (load<i64>(rec) < now) { store<i64>(rec, now); store<u32>(fracPtr, 0); }
 }
-
-/**
- * Floored charge (kept for reference): as charge(), then tokens are floored at zero
- * (tat <= now + depth). Service beyond the reservation therefore counts toward
- * it without building a debt that would later delay reserved service.
- */
-@inline export function chargeFloored(rec: usize, fracPtr: usize, len: u32, now: i64): void {
-  charge(rec, fracPtr, len, now);
-  const cap = now + load<i64>(rec, 16);
-  if (load<i64>(rec) > cap) { store<i64>(rec, cap); store<u32>(fracPtr, 0); }
-}
