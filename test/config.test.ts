@@ -64,3 +64,15 @@ describe('config errors', () => {
     expect(s.vmConfig(v)).toEqual(before);
   });
 });
+
+describe('clearing a limit', () => {
+  it('updateVm({ limit: 0 }) removes the limit: the VM is no longer held', async () => {
+    const s = await createScheduler({ nics: [{ name: 'a', speed: '10Gbit', inFlightBytes: 1 << 20 }], clock: () => 0n });
+    const v = s.addVm({ name: 'v', limit: '1Mbit', burst: 3000 });
+    s.enqueue(v, [1500, 1500, 1500, 1500], [1, 2, 3, 4], undefined, 1n);
+    expect(s.poll(1n).count).toBe(2); // the burst, then held
+    s.updateVm(v, { limit: 0 }, 2n);
+    expect(s.vmConfig(v).limitBps).toBe(0);
+    expect(s.poll(3n).count).toBe(2);
+  });
+});

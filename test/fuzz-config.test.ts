@@ -40,8 +40,8 @@ const SCHEDULER_FIELDS: FieldSpec[] = [
 ];
 const VM_FIELDS: FieldSpec[] = [
   strField(['name']), { path: ['mac'], bad: ['zz:zz:zz:zz:zz:zz', '00:00:00:00:00', '00:11-22:33:44:55', '0011.2233.4455', 5, [5], ['00:00:00:00:00:01', 'x'], Array(65).fill('00:00:00:00:00:01')] },
-  intField(['shares'], 1, 10_000), { path: ['reservation'], rate: true, bad: [1, 999, 2e12, 'x', -1] }, { path: ['limit'], rate: true, bad: [999, 2e12, 'ten gig', 0] },
-  { path: ['burst'], size: true, bad: [63, 1.5, 2 ** 30 + 1, '1.5B', 'lots'] }, { path: ['peak'], rate: true, bad: [999, 'x', 0] },
+  intField(['shares'], 1, 10_000), { path: ['reservation'], rate: true, bad: [1, 999, 2e12, 'x', -1] }, { path: ['limit'], rate: true, bad: [999, 2e12, 'ten gig'] },
+  { path: ['burst'], size: true, bad: [63, 1.5, 2 ** 30 + 1, '1.5B', 'lots'] }, { path: ['peak'], rate: true, bad: [999, 'x'] },
   { path: ['peakBurst'], size: true, bad: [63, 2 ** 30 + 1, 'x'] }, intField(['priority'], 0, 7), intField(['queuePackets'], 1, 65_536),
   { path: ['queueBytes'], size: true, bad: [63, 2 ** 31, 'x', 1.5] }, intField(['highWatermark'], 0, 65_536), intField(['lowWatermark'], 0, 65_536),
   { path: ['policy'], str: true, bad: ['nope', 0] }, { path: ['failoverOrder'], bad: [[], Array(9).fill('vmnic0'), 'vmnic0', [5], ['']] },

@@ -112,9 +112,10 @@ const vmFields = {
   mac: z.union([macSchema, z.array(macSchema).max(64)]).optional(),
   shares: int(1, 10_000).optional(),
   reservation: z.union([z.literal(0), rate(MIN_RATE, MAX_RATE)]).optional(),
-  limit: rate(MIN_RATE, MAX_RATE).optional(),
+  /** 0 = no limit (so updateVm can clear one) */
+  limit: z.union([z.literal(0), rate(MIN_RATE, MAX_RATE)]).optional(),
   burst: size(64, 1 << 30).optional(),
-  peak: rate(MIN_RATE, MAX_RATE).optional(),
+  peak: z.union([z.literal(0), rate(MIN_RATE, MAX_RATE)]).optional(),
   peakBurst: size(64, 1 << 30).optional(),
   priority: int(0, 7).optional(),
   queuePackets: int(1, 65_536).optional(),
