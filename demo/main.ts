@@ -11,7 +11,6 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import './style.css';
 import { createScheduler } from '../src/index.js';
-import { MAX_RATE as MAX_RATE_BPS } from '../src/api/config.js';
 import { engineFingerprint } from './fingerprint.js';
 import { DemoRun, scriptedRun, DEFAULT_CONFIG, type DemoConfig, type LogEntry, type LogKind } from './model.js';
 import { DEMO_SCENARIOS, type DemoScenarioId } from './scenarios.js';
@@ -146,9 +145,9 @@ function buildVms(): void {
       const changes: { shares: number; reservation: number; limit?: number } = {
         shares: Number(shares.input.value), reservation: r === 0 ? 0 : (r / 100) * maxSpeed,
       };
-      // updateVm cannot remove a limit (limit: 0 is rejected): "none" after a limit is the API's maximum rate
+      // "none" removes the limit (limit: 0)
       if (l !== 101) { changes.limit = (l / 100) * maxSpeed; view.unlimited = false; }
-      else if (!view.unlimited) changes.limit = MAX_RATE_BPS;
+      else if (!view.unlimited) { changes.limit = 0; view.unlimited = true; }
       try { run.updateVm(name, changes); err.textContent = ''; } catch (e) { err.textContent = (e as Error).message; }
     };
     shares.input.addEventListener('input', () => apply('shares'));
