@@ -520,20 +520,24 @@ export class Scheduler {
     if (handles.length < n) throw new NicteamError('INVALID_CONFIG', `handles has ${handles.length} entries for ${n} frames`, 'handles');
     const t = this.tick(now);
     const out = this.prepareResult(n);
-    const cap = this.capacity.frameBufferBytes;
+    const cap = this.capacity.frameBufferBytes, batch = this.capacity.batchSize;
+    const fv = this.frameView, inOff = this.inOff, inCap = this.inCap, inLen = this.inLen, inHandle = this.inHandle, inVm = this.inVm;
     let i = 0;
     while (i < n) {
       let m = 0, off = 0;
-      while (i + m < n && m < this.capacity.batchSize) {
-        const f = frames[i + m]!;
+      const lim = Math.min(n - i, batch);
+      while (m < lim) {
+        const j = i + m;
+        const f = frames[j]!;
+        const len = f.byteLength;
         // a frame longer than the buffer is offered with the bytes that fit: it parses the same headers
-        const take = Math.min(f.byteLength, cap);
-        if (m > 0 && off + take > cap) break;
-        this.frameView.set(take === f.byteLength ? f : f.subarray(0, take), off);
-        this.inOff[m] = off; this.inCap[m] = take;
-        this.inLen[m] = wireLengths ? wireLengths[i + m]! : f.byteLength;
-        this.inHandle[m] = handles[i + m]!;
-        if (ports !== undefined) { const p = typeof ports === 'number' ? ports : ports[i + m]!; this.inVm[m] = p >>> 0 === p ? p : NIL; }
+        const take = len < cap ? len : cap;
+        if (off + take > cap) { if (m > 0) break; }
+        if (take === len) fv.set(f, off); else fv.set(f.subarray(0, take), off);
+        inOff[m] = off; inCap[m] = take;
+        inLen[m] = wireLengths ? wireLengths[j]! : len;
+        inHandle[m] = handles[j]!;
+        if (ports !== undefined) { const p = typeof ports === 'number' ? ports : ports[j]!; inVm[m] = p >>> 0 === p ? p : NIL; }
         off += take; m++;
       }
       out.accepted += ports === undefined ? this.core.enqueueFrames(m, t) : this.core.enqueueFramesFromPorts(m, t);
