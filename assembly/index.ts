@@ -242,6 +242,16 @@ export function enqueue(n: u32, now: i64): u32 {
   return ok;
 }
 
+/** Parses in-ring frame o (byte offset of its descriptor), bounds-checked against the frame buffer; counts it when malformed. */
+@inline function parseIn(o: usize): bool {
+  const off = load<u32>(inOff + o), cap = load<u32>(inCap + o);
+  if (off > frameBytes || cap > frameBytes - off || !parseFrame(frameBase + off, cap)) {
+    store<u64>(teamBase + T_MALFORMED, load<u64>(teamBase + T_MALFORMED) + 1);
+    return false;
+  }
+  return true;
+}
+
 /**
  * Raw frames: bytes at frameBase + inOff[i], inCap[i] of them readable,
  * inLen[i] the wire length charged to the VM, inHandle[i]. Classified by
@@ -253,10 +263,8 @@ export function enqueueFrames(n: u32, now: i64): u32 {
   let ok: u32 = 0;
   for (let i: u32 = 0; i < n; i++) {
     const o = <usize>i << 2;
-    const off = load<u32>(inOff + o), cap = load<u32>(inCap + o);
     let s: u8;
-    if (off > frameBytes || cap > frameBytes - off || !parseFrame(frameBase + off, cap)) {
-      store<u64>(teamBase + T_MALFORMED, load<u64>(teamBase + T_MALFORMED) + 1);
+    if (!parseIn(o)) {
       store<u32>(inVm + o, NIL);
       s = ST_MALFORMED;
     } else {
@@ -291,11 +299,9 @@ export function enqueueFramesFromPorts(n: u32, now: i64): u32 {
   let ok: u32 = 0;
   for (let i: u32 = 0; i < n; i++) {
     const o = <usize>i << 2;
-    const off = load<u32>(inOff + o), cap = load<u32>(inCap + o);
     const port = load<u32>(inVm + o);
     let s: u8;
-    if (off > frameBytes || cap > frameBytes - off || !parseFrame(frameBase + off, cap)) {
-      store<u64>(teamBase + T_MALFORMED, load<u64>(teamBase + T_MALFORMED) + 1);
+    if (!parseIn(o)) {
       s = ST_MALFORMED;
     } else if (port >= maxVms || load<u32>(vmPtr(port), V_STATE) == VS_FREE || load<u32>(vmPtr(port), V_STATE) == VS_REMOVING) {
       store<u64>(teamBase + T_UNKNOWN, load<u64>(teamBase + T_UNKNOWN) + 1);
