@@ -332,7 +332,7 @@ export class ModelRunner {
     const code = (POLICY as Record<string, number>)[wl.policy.teaming.policy];
     if (code === undefined) throw new Skip(`the model (test/model/engine.ts) has no policy "${wl.policy.teaming.policy}"`);
     const cap = resolveCapacity(capacityOf(wl) as never, wl.nics);
-    const m = new ModelEngine({ maxVms: cap.maxVms, maxNics: cap.maxNics, poolPackets: cap.poolPackets, batchSize: cap.batchSize, eventCapacity: cap.eventCapacity, mtu: cap.mtu }, code, true);
+    const m = new ModelEngine({ maxVms: cap.maxVms, maxNics: cap.maxNics, poolPackets: cap.poolPackets, batchSize: cap.batchSize, eventCapacity: cap.eventCapacity, mtu: cap.mtu, flowletSlots: cap.flowletSlots }, code, true);
     for (let i = 0; i < wl.nics; i++) m.nicSet(i, NIC_SPEED_BPS, inFlightLimits[i]!, true);
     const r = new ModelRunner(m, new Feed(wl, traffic), cap);
     const hashMod = await import('../test/model/hash.js' as string).catch(() => null) as

@@ -117,7 +117,7 @@ describe('Wasm core vs TypeScript model', () => {
       await fc.assert(fc.asyncProperty(
         fc.constantFrom([10e9, 10e9], [10e9, 1e9, 25e9], [40e9], [10e9, 10e9, 10e9]),
         fc.array(op, { minLength: 20, maxLength: 150, size: 'max' }),
-        async (speeds, seq) => { await run(policy, speeds, seq); },
+        async (speeds, seq) => { await run(policy, [...speeds], seq); },
       ), { numRuns: Number(process.env.FC_RUNS ?? 40), ...(process.env.FC_SEED ? { seed: Number(process.env.FC_SEED) } : {}) });
     });
   }
