@@ -204,7 +204,8 @@ export class Scheduler {
     this.live();
     const n = parseOrThrow(nicSchema, nic, 'nic');
     if (this.nics.some((x) => x?.name === n.name)) throw new NicteamError('DUPLICATE', `NIC name "${n.name}" is in use`, 'nic.name');
-    let i = this.nics.findIndex((x) => x === undefined);
+    // a slot never used before first (so a removed NIC's history keeps its index), then a freed one
+    let i = this.nics.length < this.capacity.maxNics ? this.nics.length : this.nics.findIndex((x) => x === undefined);
     if (i < 0) i = this.nics.length;
     if (i >= this.capacity.maxNics) throw new NicteamError('CAPACITY', `all ${this.capacity.maxNics} NIC slots are in use (capacity.maxNics)`, 'nic');
     this.configureNic(i, { ...n, up: n.up ?? true });

@@ -297,11 +297,12 @@ export class Simulation {
     return i;
   }
 
-  /** Takes a NIC out of the team for good (the engine has no removeNic: its link goes down). */
+  /** Takes a NIC out of the team for good: its link goes down (failover), then the engine removes it. */
   removeNic(nic: string | number): void {
     const i = this.engine.nicIndex(nic);
     this.setLink(i, false);
     this.nics[i]!.model.removed = true;
+    this.engine.removeNic(i, BigInt(this.nowNs));
   }
 
   private attachNic(i: number, spec: SimNicSpec): void {
