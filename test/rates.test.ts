@@ -14,16 +14,16 @@ function vm(id: number, name: string, c: Partial<VmStats> = {}): VmStats {
     id, name, state: 'active', nic: 0, paused: false, queuedPackets: 0, queuedBytes: 0, inFlightPackets: 0,
     acceptedPackets: 0, acceptedBytes: 0, releasedPackets: 0, releasedBytes: 0, sentPackets: 0, sentBytes: 0,
     fullPackets: 0, fullBytes: 0, returnedPackets: 0, returnedBytes: 0, droppedPackets: 0, resteeredPackets: 0,
-    pauses: 0, reservationBytes: 0, delayHistogram: new Array(32).fill(0), delayP50Ns: 0, delayP99Ns: 0, delayMaxNs: 0, delayMeanNs: 0, forgedPackets: 0, forgedBytes: 0, ...c,
+    pauses: 0, reservationBytes: 0, delayHistogram: new Array(32).fill(0), delayP50Ns: 0, delayP99Ns: 0, delayMaxNs: 0, delayMeanNs: 0, forgedPackets: 0, forgedBytes: 0, rateBps: 0, offeredBps: 0, ...c,
   };
 }
 function nic(index: number, c: Partial<NicStats> = {}): NicStats {
   return {
     index, name: `nic${index}`, speedBps: 1e9, up: true, inFlightPackets: 0, inFlightBytes: 0, inFlightLimitBytes: 0,
-    releasedPackets: 0, releasedBytes: 0, sentPackets: 0, sentBytes: 0, failovers: 0, resteeredPackets: 0, pinnedVms: 0, reservedBps: 0, badCompletions: 0, ...c,
+    releasedPackets: 0, releasedBytes: 0, sentPackets: 0, sentBytes: 0, failovers: 0, resteeredPackets: 0, pinnedVms: 0, reservedBps: 0, badCompletions: 0, utilization: 0, rateBps: 0, ...c,
   };
 }
-const team = { malformed: 0, unknownVm: 0, badLength: 0, polls: 0, resteered: 0, failovers: 0, badCompletions: 0, clockBackwards: 0, forged: 0, poolFree: 0, poolPackets: 0 };
+const team = { malformed: 0, unknownVm: 0, badLength: 0, polls: 0, resteered: 0, failovers: 0, badCompletions: 0, clockBackwards: 0, forged: 0, poolFree: 0, poolPackets: 0, fairnessIndex: null, reservationConformance: null };
 /** A snapshot where every byte counter of VM 0 and NIC 0 equals `bytes`. */
 function snap(bytes: number, full = 0, vms: VmStats[] | null = null): StatsSnapshot {
   return {

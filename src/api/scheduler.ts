@@ -590,8 +590,7 @@ export class Scheduler {
 
   /** Advice runs at most once per advice.evalIntervalNs (100 ms) of engine time, off the per-packet path. */
   private advise(t: bigint): void {
-    const st = this.stats();
-    this.rates.update(t, st);
+    const st = this.stats(); // also brings the rates up to date
     const pinnedTeam = PINNED_POLICIES.includes(this.policy);
     const vms = st.vms.map((v) => {
       const r = this.vms.get(v.id)!;
@@ -603,14 +602,8 @@ export class Scheduler {
   /** Prometheus text exposition (format 0.0.4) of every counter and gauge; names start with nicteam_. */
   metrics(): string {
     const st = this.stats();
-    this.rates.update(this.now, st);
     const A = this.advisor;
-    const rows = st.vms.map((v) => {
-      const cfg = this.vms.get(v.id)!.cfg;
-      return { rateBps: this.rates.vm(v.id, v.name)?.sentBps ?? 0, shares: cfg.shares, reservationBps: cfg.reservationBps,
-        backlogged: A ? A.backlogged.has(v.id) : v.queuedPackets > 0, idealBps: A?.fairShares.get(v.id) };
-    });
-    return formatMetrics(st, this.rates, { fairnessIndex: fairnessIndex(rows), reservationConformance: reservationConformance(rows), ...(A ? { adviceTotal: A.counts } : {}) });
+    return formatMetrics(st, this.rates, { fairnessIndex: st.team.fairnessIndex, reservationConformance: st.team.reservationConformance, ...(A ? { adviceTotal: A.counts } : {}) });
   }
 
   private hostWake(wake: bigint | null): bigint | null {
@@ -716,10 +709,31 @@ export class Scheduler {
 
   private takeMoves(): VmMove[] { const m = this.pendingMoves; this.pendingMoves = []; return m; }
 
-  /** A snapshot of every counter (reading it costs the data path nothing). */
+  /** A snapshot of every counter (reading it costs the data path nothing), with EWMA rates and fairness. */
   stats(): StatsSnapshot {
+    const st = this.counters();
+    this.rates.update(this.now, st);
+    for (const v of st.vms) { const r = this.rates.vm(v.id, v.name); v.rateBps = r?.sentBps ?? 0; v.offeredBps = r?.offeredBps ?? 0; }
+    for (const n of st.nics) { const r = this.rates.nic(n.index); n.utilization = r?.utilization ?? 0; n.rateBps = r?.sentBps ?? 0; }
+    const rows = this.fairnessRows(st);
+    st.team.fairnessIndex = fairnessIndex(rows);
+    st.team.reservationConformance = reservationConformance(rows);
+    return st;
+  }
+
+  /** The raw counters only. */
+  private counters(): StatsSnapshot {
     return readStats(this.core.memory.buffer, this.hdr, this.vmIds.map((id) => ({ id, name: this.vms.get(id)!.name })),
       this.nics.map((n, i) => (n ? { index: i, name: n.name, speedBps: n.speedBps } : undefined)));
+  }
+
+  private fairnessRows(st: StatsSnapshot) {
+    const A = this.advisor;
+    return st.vms.map((v) => {
+      const cfg = this.vms.get(v.id)!.cfg;
+      return { rateBps: v.rateBps, shares: cfg.shares, reservationBps: cfg.reservationBps,
+        backlogged: A ? A.backlogged.has(v.id) : v.queuedPackets > 0, idealBps: A?.fairShares.get(v.id) };
+    });
   }
 
   /** Linear-memory size in bytes (constant after creation). */

@@ -29,6 +29,8 @@ export interface VmStats {
   delayP50Ns: number; delayP99Ns: number; delayMaxNs: number; delayMeanNs: number;
   /** frames from this VM's port carrying another source MAC (rejected or charged per forgedTransmits) */
   forgedPackets: number; forgedBytes: number;
+  /** EWMA of sent and offered (accepted + full) rates in bit/s, τ = 1 s, updated when stats are read (src/api/rates.ts) */
+  rateBps: number; offeredBps: number;
 }
 
 export interface NicStats {
@@ -36,11 +38,17 @@ export interface NicStats {
   inFlightPackets: number; inFlightBytes: number; inFlightLimitBytes: number;
   releasedPackets: number; releasedBytes: number; sentPackets: number; sentBytes: number;
   failovers: number; resteeredPackets: number; pinnedVms: number; reservedBps: number; badCompletions: number;
+  /** EWMA of sent bit/s over speed (0..1), τ = 1 s, updated when stats are read */
+  utilization: number; rateBps: number;
 }
 
 export interface TeamStats {
   malformed: number; unknownVm: number; badLength: number; polls: number; resteered: number;
   failovers: number; badCompletions: number; clockBackwards: number; forged: number; poolFree: number; poolPackets: number;
+  /** Jain's index over backlogged VMs, rates normalized by shares (1 = fair); null when none is backlogged */
+  fairnessIndex: number | null;
+  /** share of backlogged VMs with a reservation that reach it (0..1, 1% tolerance); null when none */
+  reservationConformance: number | null;
 }
 
 export interface StatsSnapshot { vms: VmStats[]; nics: NicStats[]; team: TeamStats }
@@ -95,7 +103,7 @@ export function readStats(buf: ArrayBuffer, hdr: Uint32Array, vms: { id: number;
       returnedPackets: u64(s + L.S_RET_PKTS), returnedBytes: u64(s + L.S_RET_BYTES),
       droppedPackets: u64(s + L.S_DROP_PKTS), resteeredPackets: u64(s + L.S_RESTEER_PKTS),
       pauses: u64(s + L.S_PAUSES), reservationBytes: u64(s + L.S_RES_BYTES),
-      forgedPackets: u64(s + L.S_FORGED_PKTS), forgedBytes: u64(s + L.S_FORGED_BYTES),
+      forgedPackets: u64(s + L.S_FORGED_PKTS), forgedBytes: u64(s + L.S_FORGED_BYTES), rateBps: 0, offeredBps: 0,
       ...delays(dv, s),
     };
   });
@@ -110,6 +118,7 @@ export function readStats(buf: ArrayBuffer, hdr: Uint32Array, vms: { id: number;
       sentPackets: u64(p + L.N_SENT_PKTS), sentBytes: u64(p + L.N_SENT_BYTES),
       failovers: u64(p + L.N_FAILOVERS), resteeredPackets: u64(p + L.N_RESTEERED),
       pinnedVms: u32(p + L.N_PINNED), reservedBps: u64(p + L.N_RES_SUM), badCompletions: u32(p + L.N_BAD_COMPLETIONS),
+      utilization: 0, rateBps: 0,
     });
   }
   return {
@@ -118,7 +127,7 @@ export function readStats(buf: ArrayBuffer, hdr: Uint32Array, vms: { id: number;
       malformed: u64(team + L.T_MALFORMED), unknownVm: u64(team + L.T_UNKNOWN), badLength: u64(team + L.T_BADLEN),
       polls: u64(team + L.T_POLLS), resteered: u64(team + L.T_RESTEERED), failovers: u64(team + L.T_FAILOVERS),
       badCompletions: u64(team + L.T_BAD_COMPLETIONS), clockBackwards: u64(team + L.T_CLOCK_BACK), forged: u64(team + L.T_FORGED),
-      poolFree: hdr[L.H_POOL_FREE]!, poolPackets: hdr[L.H_POOL]!,
+      poolFree: hdr[L.H_POOL_FREE]!, poolPackets: hdr[L.H_POOL]!, fairnessIndex: null, reservationConformance: null,
     },
   };
 }
