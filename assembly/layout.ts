@@ -59,6 +59,11 @@ export const H_FLOWLETS: u32 = 37;     // flowlet table slots (power of two)
 export const H_WORDS: u32 = 40;
 
 // ---- VM hot state: one record per VM id, VM_STRIDE bytes ----
+// Laid out by heat: everything serve() touches for a VM without reservation or
+// peak (queue, finish tag, limit shaper, heap positions, in-flight count, low
+// watermark) sits in the first two 64-byte lines; reservation and peak shapers
+// follow; placement and config-time fields come last. The three heap
+// positions must stay consecutive (share, res, timer: heap.ts indexes them).
 // Invariant: a VM is in exactly one state; ACTIVE VMs are in their domain's
 // share heap (and reservation heap if they have a reservation), HELD VMs only
 // in the timer heap, IDLE/FREE/REMOVING VMs in no heap.
@@ -73,28 +78,28 @@ export const V_QPKTS: u32 = 24;     // packets queued
 export const V_QBYTES: u32 = 28;    // bytes queued (wire lengths)
 export const V_F: u32 = 32;         // u64 virtual finish tag of the head packet (wrapping)
 export const V_INVW: u32 = 40;      // u64 virtual units per byte = 2^40 / shares
-export const V_RES_TAT: u32 = 48;   // i64 ns reservation theoretical arrival time
-export const V_RES_INV: u32 = 56;   // u64 Q20 ns per byte at the reservation rate (0 = none)
-export const V_RES_DEPTH: u32 = 64; // i64 ns: bucket depth (1 MTU) at the reservation rate
-export const V_LIM_TAT: u32 = 72;
-export const V_LIM_INV: u32 = 80;   // 0 = unlimited
-export const V_LIM_DEPTH: u32 = 88; // i64 ns: burst at the limit rate
-export const V_PK_TAT: u32 = 96;
-export const V_PK_INV: u32 = 104;   // 0 = no peak
-export const V_PK_DEPTH: u32 = 112;
+export const V_RES_TAT: u32 = 96;   // i64 ns reservation theoretical arrival time
+export const V_RES_INV: u32 = 104;   // u64 Q20 ns per byte at the reservation rate (0 = none)
+export const V_RES_DEPTH: u32 = 112; // i64 ns: bucket depth (1 MTU) at the reservation rate
+export const V_LIM_TAT: u32 = 48;
+export const V_LIM_INV: u32 = 56;   // 0 = unlimited
+export const V_LIM_DEPTH: u32 = 64; // i64 ns: burst at the limit rate
+export const V_PK_TAT: u32 = 128;
+export const V_PK_INV: u32 = 136;   // 0 = no peak
+export const V_PK_DEPTH: u32 = 144;
 export const V_RES_FRAC: u32 = 120; // u32 Q20 sub-ns remainders of the three tats
-export const V_LIM_FRAC: u32 = 124;
-export const V_PK_FRAC: u32 = 128;
-export const V_SHARE_POS: u32 = 132; // 1-based heap positions, 0 = absent
-export const V_RES_POS: u32 = 136;
-export const V_TIMER_POS: u32 = 140;
-export const V_NIC: u32 = 144;      // NIC the VM is pinned to now (pinned policies), NIL otherwise
-export const V_HOME_NIC: u32 = 148; // NIC chosen at placement, for failback
-export const V_QMAX_PKTS: u32 = 152;
-export const V_QMAX_BYTES: u32 = 156;
-export const V_HIWM: u32 = 160;     // packets: pause at or above
-export const V_LOWM: u32 = 164;     // packets: resume at or below
-export const V_INFLIGHT: u32 = 168; // packets of this VM in NIC FIFOs
+export const V_LIM_FRAC: u32 = 72;
+export const V_PK_FRAC: u32 = 124;
+export const V_SHARE_POS: u32 = 80; // 1-based heap positions, 0 = absent
+export const V_RES_POS: u32 = 84;
+export const V_TIMER_POS: u32 = 88;
+export const V_NIC: u32 = 152;      // NIC the VM is pinned to now (pinned policies), NIL otherwise
+export const V_HOME_NIC: u32 = 156; // NIC chosen at placement, for failback
+export const V_QMAX_PKTS: u32 = 160;
+export const V_QMAX_BYTES: u32 = 164;
+export const V_HIWM: u32 = 168;     // packets: pause at or above
+export const V_LOWM: u32 = 92;     // packets: resume at or below
+export const V_INFLIGHT: u32 = 76; // packets of this VM in NIC FIFOs
 export const V_TMP_HEAD: u32 = 172; // scratch list used while re-steering
 export const V_TMP_TAIL: u32 = 176;
 export const V_POLICY: u32 = 180;   // teaming policy for this VM (team default copied at add)
@@ -114,6 +119,8 @@ export const VF_PAUSED: u32 = 1;
 export const VF_DRAIN: u32 = 2;
 
 // ---- VM statistics: u64 counters, VMSTAT_STRIDE bytes per VM ----
+// The counters a release updates (released, delay max and sum) share the first
+// 64-byte line with the enqueue and completion counters.
 export const VMSTAT_STRIDE: u32 = 288;
 export const S_ACC_PKTS: u32 = 0;
 export const S_ACC_BYTES: u32 = 8;
@@ -121,16 +128,16 @@ export const S_REL_PKTS: u32 = 16;   // released to a NIC (decisions)
 export const S_REL_BYTES: u32 = 24;
 export const S_SENT_PKTS: u32 = 32;  // completed by a NIC
 export const S_SENT_BYTES: u32 = 40;
-export const S_FULL_PKTS: u32 = 48;  // refused with status full (host kept them)
-export const S_FULL_BYTES: u32 = 56;
+export const S_FULL_PKTS: u32 = 112;  // refused with status full (host kept them)
+export const S_FULL_BYTES: u32 = 120;
 export const S_RET_PKTS: u32 = 64;   // handed back on removal
 export const S_DROP_PKTS: u32 = 72;  // reserved: the engine has no drop path today
 export const S_RESTEER_PKTS: u32 = 80;
 export const S_PAUSES: u32 = 88;
 export const S_RES_BYTES: u32 = 96;  // bytes released in the reservation phase
 export const S_RET_BYTES: u32 = 104;
-export const S_DELAY_MAX: u32 = 112; // u64 largest queue delay seen, in 1.024 µs units (ns >> 10)
-export const S_DELAY_SUM: u32 = 120; // u64 sum of queue delays, same units
+export const S_DELAY_MAX: u32 = 48; // u64 largest queue delay seen, in 1.024 µs units (ns >> 10)
+export const S_DELAY_SUM: u32 = 56; // u64 sum of queue delays, same units
 export const S_DELAY_HIST: u32 = 128; // u32 x 32: log2 buckets of queue delay; bucket b counts
                                       // delays d (units) with d == 0 for b = 0, else 2^(b-1) <= d < 2^b
 export const DELAY_BUCKETS: u32 = 32;
