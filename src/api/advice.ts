@@ -206,6 +206,8 @@ export class Advisor {
   /** per VM id: its fair share at the last evaluation, bit/s (team-wide ideal allocation, for fairness.ts) */
   fairShares: ReadonlyMap<number, number> = new Map();
   private lastEvalNs: bigint | null = null;
+  /** lastEvalNs + evalIntervalNs, kept so due() only compares (a bigint subtraction per poll would allocate) */
+  private nextEvalNs: bigint | null = null;
   private readonly detectors = new Map<string, Detector>();
   private readonly prev = new Map<string, Prev>();
   /** per VM key and kind: time of the last advice naming it, ns */
@@ -225,7 +227,7 @@ export class Advisor {
 
   /** True when evaluate(nowNs, …) would do work: take a stats snapshot only then. */
   due(nowNs: bigint): boolean {
-    return this.lastEvalNs === null || nowNs < this.lastEvalNs || nowNs - this.lastEvalNs >= this.options.evalIntervalNs;
+    return this.lastEvalNs === null || nowNs < this.lastEvalNs || nowNs >= this.nextEvalNs!;
   }
 
   /**
@@ -240,6 +242,7 @@ export class Advisor {
     const backwards = !first && nowNs < this.lastEvalNs!;
     const dtNs = first || backwards ? 0 : Number(nowNs - this.lastEvalNs!);
     this.lastEvalNs = nowNs;
+    this.nextEvalNs = nowNs + this.options.evalIntervalNs;
     const g = ++this.gen;
     if (backwards) for (const d of this.detectors.values()) { if (d.state === 'pending') d.sinceNs = nowNs; d.clearSinceNs = null; }
 

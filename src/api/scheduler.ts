@@ -38,8 +38,12 @@ export interface PollResult {
   nics: Uint32Array;
   vms: Uint32Array;
   lengths: Uint32Array;
-  /** When a VM held by its limit or peak becomes eligible (ns), or null when none is held. */
-  nextWakeNs: bigint | null;
+  /**
+   * When the host should poll again (ns): a VM held by its limit or peak becomes
+   * eligible, or a delayed link change / timed event falls due; null when nothing
+   * is pending. Read it before the next call (it is computed when read).
+   */
+  readonly nextWakeNs: bigint | null;
 }
 
 export interface EnqueueResult {
@@ -61,6 +65,10 @@ export interface CreateOptions {
 
 /** the smallest reservation the core represents (bit/s); a scaled floor never drops below it while it is granted at all */
 const MIN_RES = 1_000;
+/** An id that is not a u32 (NaN, 1.5, 2^32, -1) must not alias a real VM: it becomes unknown (NIL). */
+function vmId(x: number): number { return x >>> 0 === x ? x : NIL; }
+const minWake = (a: bigint | null, b: bigint | null) => (a === null ? b : b === null ? a : a < b ? a : b);
+
 const HASH_CODE: Record<HashMode, number> = { l2: 0, 'l2+3': 1, 'l3+4': 2 };
 const NIL = 0xffffffff;
 
@@ -96,7 +104,7 @@ export class Scheduler {
   private readonly statusView: Uint8Array;
   private readonly frameView: Uint8Array;
   private readonly cfg: BigUint64Array;
-  private readonly result: PollResult;
+  private readonly result: PollView;
   private readonly enq: EnqueueResult;
   private readonly vms = new Map<number, VmRecord>();
   private readonly vmNames = new Map<string, number>();
@@ -137,10 +145,7 @@ export class Scheduler {
     this.statusView = new Uint8Array(buf, this.hdr[L.H_STATUS]!, b);
     this.frameView = new Uint8Array(buf, this.hdr[L.H_FRAME_PTR]!, cap.frameBufferBytes);
     this.cfg = new BigUint64Array(buf, this.hdr[L.H_CFG_PTR]!, L.CFG_BYTES / 8);
-    this.result = {
-      count: 0, nextWakeNs: null,
-      handles: col(L.H_OUT_HANDLE), nics: col(L.H_OUT_NIC), vms: col(L.H_OUT_VM), lengths: col(L.H_OUT_LEN),
-    };
+    this.result = new PollView(this, col(L.H_OUT_HANDLE), col(L.H_OUT_NIC), col(L.H_OUT_VM), col(L.H_OUT_LEN));
     this.enq = { accepted: 0, count: 0, statuses: new Uint8Array(b), vms: new Uint32Array(b) };
   }
 
@@ -475,8 +480,6 @@ export class Scheduler {
     const out = this.prepareResult(n);
     const b = this.capacity.batchSize;
     const single = typeof vm === 'number';
-    // an id that is not a u32 (NaN, 1.5, 2^32, -1) must not alias a real VM: it becomes unknown
-    const vmId = (x: number) => (x >>> 0 === x ? x : NIL);
     const one = single ? vmId(vm as number) : 0;
     for (let base = 0; base < n; base += b) {
       const m = Math.min(b, n - base);
@@ -538,7 +541,7 @@ export class Scheduler {
         inOff[m] = off; inCap[m] = take;
         inLen[m] = wireLengths ? wireLengths[j]! : len;
         inHandle[m] = handles[j]!;
-        if (ports !== undefined) { const p = typeof ports === 'number' ? ports : ports[j]!; inVm[m] = p >>> 0 === p ? p : NIL; }
+        if (ports !== undefined) inVm[m] = vmId(typeof ports === 'number' ? ports : ports[j]!);
         off += take; m++;
       }
       out.accepted += ports === undefined ? this.core.enqueueFrames(m, t) : this.core.enqueueFramesFromPorts(m, t);
@@ -573,16 +576,6 @@ export class Scheduler {
     if (this.loadBasedVms > 0) this.rebalance(t);
     const r = this.result;
     r.count = this.core.poll(t, this.capacity.batchSize);
-    const lo = this.hdr[L.H_NEXT_WAKE_LO]!, hi = this.hdr[L.H_NEXT_WAKE_HI]!;
-    // the same wake time as last poll reuses its bigint: no allocation while nothing changes
-    if (lo !== this.wakeLo || hi !== this.wakeHi) {
-      this.wakeLo = lo; this.wakeHi = hi;
-      this.wakeBig = lo === NIL && hi === NIL ? null : (BigInt(hi) << 32n) | BigInt(lo);
-    }
-    let wake = this.wakeBig;
-    this._engineWake = wake;
-    if (this.pendingLinks.size || this.timed.length || this.loadBasedVms > 0) wake = this.hostWake(wake);
-    r.nextWakeNs = wake;
     if (this.hdr[L.H_EV_COUNT]) this.drainEvents();
     if (this.advisor !== undefined && this.advisor.due(t)) this.advise(t);
     return r;
@@ -607,10 +600,9 @@ export class Scheduler {
   }
 
   private hostWake(wake: bigint | null): bigint | null {
-    const min = (a: bigint | null, b: bigint | null) => (a === null ? b : b === null ? a : a < b ? a : b);
-    for (const p of this.pendingLinks.values()) wake = min(wake, p.due);
-    if (this.timed.length) wake = min(wake, this.timed[0]!.due);
-    if (this.loadBasedVms > 0) wake = min(wake, this.balancer!.nextDue());
+    for (const p of this.pendingLinks.values()) wake = minWake(wake, p.due);
+    if (this.timed.length) wake = minWake(wake, this.timed[0]!.due);
+    if (this.loadBasedVms > 0) wake = minWake(wake, this.balancer!.nextDue());
     return wake;
   }
 
@@ -741,8 +733,24 @@ export class Scheduler {
 
   private wakeLo = NIL; private wakeHi = NIL; private wakeBig: bigint | null = null;
 
-  /** @internal the core's own next wake (without host timers), for the differential tests */
-  _engineWake: bigint | null = null;
+  /**
+   * @internal the core's own next wake (without host timers), for the
+   * differential tests; a bigint is made only when the header's words changed
+   */
+  get _engineWake(): bigint | null {
+    const lo = this.hdr[L.H_NEXT_WAKE_LO]!, hi = this.hdr[L.H_NEXT_WAKE_HI]!;
+    if (lo !== this.wakeLo || hi !== this.wakeHi) {
+      this.wakeLo = lo; this.wakeHi = hi;
+      this.wakeBig = lo === NIL && hi === NIL ? null : (BigInt(hi) << 32n) | BigInt(lo);
+    }
+    return this.wakeBig;
+  }
+
+  /** @internal the next wake after the last poll, host timers included (read lazily by PollView). */
+  _nextWake(): bigint | null {
+    const wake = this._engineWake;
+    return this.pendingLinks.size || this.timed.length || this.loadBasedVms > 0 ? this.hostWake(wake) : wake;
+  }
 
   /** @internal raw core, for tests and benches that check the layout. */
   get _core(): CoreExports { return this.core; }
@@ -751,6 +759,17 @@ export class Scheduler {
 
   close(): void { this.closed = true; }
   private live(): void { if (this.closed) throw new NicteamError('CLOSED', 'this scheduler was closed'); }
+}
+
+/**
+ * The reused result of poll(). nextWakeNs is computed when read, so a host
+ * that does not need it pays no bigint allocation per poll.
+ */
+class PollView implements PollResult {
+  count = 0;
+  constructor(private readonly owner: Scheduler, readonly handles: Uint32Array, readonly nics: Uint32Array,
+    readonly vms: Uint32Array, readonly lengths: Uint32Array) {}
+  get nextWakeNs(): bigint | null { return this.owner._nextWake(); }
 }
 
 /** Creates a scheduler: validates the config, loads the Wasm core, configures the NICs. */
