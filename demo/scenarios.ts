@@ -10,38 +10,32 @@
 // samples its charts itself, once per frame). Units as in schema.ts.
 import { DEFAULT_SCENARIO_FILE } from '../src/scenario/default.js';
 import { validateScenario } from '../src/scenario/load.js';
+import { parseRate } from '../src/units.js';
 import type { ScenarioFile } from '../src/scenario/schema.js';
 import type { Scenario } from '../src/sim/types.js';
 
 export type DemoScenarioId = 'light' | 'default';
 
+/** Every rate in a scenario file divided by `k` (NIC speeds, reservations, limits, peaks, source rates). */
+function scaleRates(file: ScenarioFile, k: number): ScenarioFile {
+  const r = (v: unknown) => (v === undefined ? undefined : parseRate(v)! / k);
+  const vms = file.vms.map((vm) => {
+    const out = { ...vm } as Record<string, unknown> & { source: Record<string, unknown> };
+    for (const f of ['reservation', 'limit', 'peak']) if (out[f] !== undefined && out[f] !== 0) out[f] = r(out[f]);
+    out.source = { ...vm.source } as Record<string, unknown>;
+    for (const f of ['rateBps', 'maxRateBps']) if (out.source[f] !== undefined) out.source[f] = r(out.source[f]);
+    return out;
+  });
+  return { ...file, nics: file.nics.map((n) => ({ ...n, speed: r(n.speed)! })), vms } as ScenarioFile;
+}
+
+/** The built-in default's mix scaled down tenfold, run open-ended, the page's buttons being the faults. */
 const LIGHT: ScenarioFile = {
+  ...scaleRates(DEFAULT_SCENARIO_FILE, 10),
   name: '6 VMs on 2 × 1GbE',
-  description: 'Port-id teaming with failback. db-1 and voip hold reservations, backup and analytics are limited, '
-    + 'voip has the top priority and backup the lowest, web-2 is a TCP-like sender that backs off when paused, '
-    + 'analytics bursts above its limit.',
-  seed: 1,
   durationMs: 3_600_000,
   sampleIntervalMs: 1000,
-  teaming: { policy: 'port-id', failback: true, notifySwitches: true, pauseOnFailoverMs: 100 },
-  nics: [
-    { name: 'vmnic0', speed: '1Gbit' },
-    { name: 'vmnic1', speed: '1Gbit' },
-  ],
-  vms: [
-    { name: 'db-1', mac: '00:50:56:00:00:01', shares: 300, reservation: '200Mbit', priority: 5, source: { type: 'greedy', sizeBytes: 1500 } },
-    { name: 'web-1', mac: '00:50:56:00:00:02', shares: 200, reservation: '100Mbit', source: { type: 'greedy', sizeBytes: 'imix' } },
-    {
-      name: 'web-2', mac: '00:50:56:00:00:03', shares: 100, highWatermark: 768, lowWatermark: 256,
-      source: { type: 'tcp', maxRateBps: '600Mbit', rttMs: 0.5, sizeBytes: 1500 },
-    },
-    { name: 'backup', mac: '00:50:56:00:00:04', shares: 50, reservation: '50Mbit', limit: '200Mbit', priority: 2, source: { type: 'greedy', sizeBytes: 1500 } },
-    { name: 'voip', mac: '00:50:56:00:00:05', reservation: '20Mbit', priority: 7, source: { type: 'cbr', rateBps: '30Mbit', sizeBytes: { uniform: [200, 240] } } },
-    {
-      name: 'analytics', mac: '00:50:56:00:00:06', shares: 100, limit: '300Mbit',
-      source: { type: 'onoff', rateBps: '350Mbit', onMs: 150, offMs: 250, sizeBytes: 1500 },
-    },
-  ],
+  teaming: { ...DEFAULT_SCENARIO_FILE.teaming, pauseOnFailoverMs: 100 },
   faults: [],
 };
 
