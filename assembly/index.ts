@@ -11,27 +11,39 @@
 // backwards is treated as standing still (counted in T_CLOCK_BACK).
 
 import {
-  layoutInit, hdr, NIL, VS_FREE, VS_IDLE, VS_REMOVING, V_STATE, V_DOMAIN, V_PRIO, V_FLAGS, V_QHEAD, V_QTAIL,
-  V_QPKTS, V_QBYTES, V_F, V_INVW, V_RES_TAT, V_RES_INV, V_RES_DEPTH, V_LIM_TAT, V_LIM_INV, V_LIM_DEPTH,
-  V_PK_TAT, V_PK_INV, V_PK_DEPTH, V_RES_FRAC, V_LIM_FRAC, V_PK_FRAC, V_SHARE_POS, V_RES_POS, V_TIMER_POS,
-  V_NIC, V_HOME_NIC, V_QMAX_PKTS, V_QMAX_BYTES, V_HIWM, V_LOWM, V_INFLIGHT, V_TMP_HEAD, V_TMP_TAIL,
-  V_POLICY, V_RES_BPS, VM_STRIDE, VMSTAT_STRIDE, VF_PAUSED, V_MAC_HASH, V_ORDER,
-  C_SHARES, C_RES_BPS, C_LIM_BPS, C_BURST, C_PEAK_BPS, C_PEAK_BURST, C_PRIO, C_QMAX_PKTS, C_QMAX_BYTES,
-  C_HIWM, C_LOWM, C_MTU, C_POLICY, C_MAC_HASH, C_ORDER, POL_COUNT, S_RET_PKTS, S_RET_BYTES, P_HANDLE, P_LEN, P_NEXT,
-  H_NEXT_WAKE_LO, H_NEXT_WAKE_HI, T_POLLS, T_CLOCK_BACK, T_MALFORMED, ST_MALFORMED, ST_UNKNOWN_VM,
-  T_UNKNOWN, HK_TIMER, NS_PRESENT, N_STATE, N_IF_HEAD, N_IF_TAIL, S_FORGED_PKTS, S_FORGED_BYTES, T_FORGED, ST_FORGED,
-  vmPtr, vmStatPtr, slotPtr, nicPtr, setHdrWord, flowletBase, FL_STRIDE, maxVms, maxNics, batchMax, cfgBase, teamBase, teamDomain,
-  inVm, inLen, inHandle, inHash, inOff, inCap, outHandle, outNic, outVm, outLen, statusBase, frameBase, frameBytes,
+  layoutInit, hdr, NIL, VS_FREE, VS_IDLE, VS_REMOVING, V_STATE, V_DOMAIN, V_PRIO, V_QHEAD, V_QTAIL, V_QPKTS, V_INVW,
+  V_RES_TAT, V_RES_INV, V_RES_DEPTH, V_LIM_INV, V_LIM_DEPTH, V_PK_INV, V_PK_DEPTH, V_NIC, V_HOME_NIC, V_QMAX_PKTS,
+  V_QMAX_BYTES, V_HIWM, V_LOWM, V_INFLIGHT, V_TMP_HEAD, V_TMP_TAIL, V_POLICY, V_RES_BPS, VM_STRIDE, VMSTAT_STRIDE,
+  V_MAC_HASH, V_ORDER, C_SHARES, C_RES_BPS, C_LIM_BPS, C_BURST, C_PEAK_BPS, C_PEAK_BURST, C_PRIO, C_QMAX_PKTS,
+  C_QMAX_BYTES, C_HIWM, C_LOWM, C_MTU, C_POLICY, C_MAC_HASH, C_ORDER, POL_COUNT, S_RET_PKTS, S_RET_BYTES, P_HANDLE,
+  P_LEN, H_NEXT_WAKE_LO, H_NEXT_WAKE_HI, T_POLLS, T_CLOCK_BACK, T_MALFORMED, ST_MALFORMED, ST_UNKNOWN_VM, T_UNKNOWN,
+  HK_TIMER, NS_PRESENT, N_STATE, N_IF_HEAD, N_IF_TAIL, S_FORGED_PKTS, S_FORGED_BYTES, T_FORGED, ST_FORGED, vmPtr,
+  vmStatPtr, slotPtr, nicPtr, setHdrWord, flowletBase, FL_STRIDE, maxVms, maxNics, batchMax, cfgBase, teamBase,
+  teamDomain, inVm, inLen, inHandle, inHash, inOff, inCap, outHandle, outNic, outVm, outLen, statusBase, frameBase,
+  frameBytes,
 } from './layout';
-import { poolInit, publishPoolFree, slotRelease, vmQueuePop } from './queue';
-import { macInsert, macDelete, macLookup } from './mactable';
-import { parseFrame, pSrcHi, pSrcLo, pHash, setHashMode, setHashNeeded } from './parse';
-import { heapSize, heapTopKey, activeDomains } from './heap';
-import { invFromBps } from './shaper';
-import { activate, deactivate, enqueueOne, pick, pickedPhaseRes, releaseTimers, resetFinish, serve, teamCount } from './sched';
+import {
+  poolInit, publishPoolFree, slotRelease, vmQueuePop,
+} from './queue';
+import {
+  macInsert, macDelete, macLookup,
+} from './mactable';
+import {
+  parseFrame, pSrcHi, pSrcLo, pHash, setHashMode, setHashNeeded,
+} from './parse';
+import {
+  heapSize, heapTopKey, activeDomains,
+} from './heap';
+import {
+  invFromBps,
+} from './shaper';
+import {
+  activate, deactivate, enqueueOne, pick, pickedPhaseRes, releaseTimers, resetFinish, serve,
+} from './sched';
 import {
   nicConfigure, nicCompleted, nicHasRoom, nicPush, placeNew, detach, attach, setLink as teamSetLink,
-  setTeam as teamSet, teamPolicy, setTeamNow, checkCapacity, nicFor, isPinnedPolicy, nicUp, moveVm, nicRemove as teamNicRemove,
+  setTeam as teamSet, teamPolicy, setTeamNow, checkCapacity, nicFor, isPinnedPolicy, nicUp, moveVm,
+  nicRemove as teamNicRemove,
 } from './team';
 
 export const E_RANGE: i32 = -1;   // an index out of range
