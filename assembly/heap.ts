@@ -1,41 +1,48 @@
 // heap.ts — indexed binary min-heaps of VMs, one of each kind per domain.
 //
 // Entries are 16 bytes (u64 key, u32 vm, u32 prio) stored contiguously so a
-// sift touches one cache line per level; each VM remembers its 1-based
-// position per kind (V_SHARE_POS, V_RES_POS, V_TIMER_POS) so it can be updated
-// or removed in O(log n). Order:
+// sift touches one cache line per level; each VM's 1-based position per kind
+// lives in a dense u32 array (layout.ts posPtr, 0 = absent) so it can be
+// updated or removed in O(log n). Order:
 //   - HK_SHARE: higher prio first, then smaller virtual finish tag compared with
 //     wrapping arithmetic ((a - b) as i64 < 0: tags of active VMs stay within
 //     2^62 of each other), then smaller VM id;
 //   - HK_RES / HK_TIMER: smaller time in ns (signed), then smaller VM id.
-// The VM-id tie-break makes the order total, so the TypeScript model's linear
-// scans pick exactly the same VM.
+// The VM-id tie-break makes the order total, so the top is the same VM whatever
+// the heap's shape, and the TypeScript model's linear scans pick exactly it.
+//
+// Speed (issue #7): comparisons are computed with bitwise logic, no branches,
+// so the child choice compiles to a conditional move (a mispredicted branch per
+// level cost more than the rest of the level); sift-down is Floyd's bottom-up
+// variant (Floyd, "Treesort 3", CACM 1964; Wegener, "Bottom-up heapsort", TCS
+// 1993): the hole walks to a leaf along the smaller children with one
+// comparison per level, then the element rises from there — a re-filed VM
+// whose tag just grew usually belongs near the bottom, so the rise is short.
 
 import {
-  HEAP_ENTRY, HK_SHARE, HK_TIMER, D_SHARE_N, V_SHARE_POS, domPtr, heapPtr, vmPtr,
+  HEAP_ENTRY, HK_SHARE, HK_TIMER, D_SHARE_N, domPtr, heapPtr, posPtr,
 } from './layout';
 
 @inline function countPtr(kind: u32, d: u32): usize { return domPtr(d) + D_SHARE_N + (<usize>kind << 2); }
-@inline function posOff(kind: u32): usize { return <usize>V_SHARE_POS + (<usize>kind << 2); }
 
-@inline function lessKV(kind: u32, ka: u64, va: u32, pa: u32, kb: u64, vb: u32, pb: u32): bool {
+/** 1 when (ka, va, pa) orders strictly before (kb, vb, pb) in heaps of `kind`, else 0; no branches. */
+@inline function lessKV(kind: u32, ka: u64, va: u32, pa: u32, kb: u64, vb: u32, pb: u32): u32 {
+  const vLess = <u32>(va < vb);
   if (kind == HK_SHARE) {
-    if (pa != pb) return pa > pb;
     const diff = <i64>(ka - kb);
-    if (diff != 0) return diff < 0;
-    return va < vb;
+    const fLess = <u32>(diff < 0) | (<u32>(diff == 0) & vLess);
+    return <u32>(pa > pb) | (<u32>(pa == pb) & fLess);
   }
-  if (ka != kb) return <i64>ka < <i64>kb;
-  return va < vb;
+  return <u32>(<i64>ka < <i64>kb) | (<u32>(ka == kb) & vLess);
 }
 
 // T marks the order at compile time: u8 = share order, u16 = time order (sizeof folds, so each sift is specialised)
 @inline function kindOf<T>(): u32 { return sizeof<T>() == 1 ? HK_SHARE : HK_TIMER; }
-@inline function less<T>(a: usize, b: usize): bool {
+@inline function less<T>(a: usize, b: usize): u32 {
   return lessKV(kindOf<T>(), load<u64>(a), load<u32>(a, 8), load<u32>(a, 12), load<u64>(b), load<u32>(b, 8), load<u32>(b, 12));
 }
 
-@inline function setPos(kind: u32, vm: u32, pos: u32): void { store<u32>(vmPtr(vm) + posOff(kind), pos); }
+@inline function setPos(kind: u32, vm: u32, pos: u32): void { store<u32>(posPtr(kind, vm), pos); }
 
 @inline function place(kind: u32, base: usize, i: u32, key: u64, vm: u32, prio: u32): void {
   const e = base + <usize>i * HEAP_ENTRY;
@@ -48,15 +55,36 @@ import {
   place(kind, base, to, load<u64>(fe), load<u32>(fe, 8), load<u32>(fe, 12));
 }
 
-function siftUpT<T>(kind: u32, base: usize, i: u32): void {
-  const e = base + <usize>i * HEAP_ENTRY;
-  const key = load<u64>(e), vm = load<u32>(e, 8), prio = load<u32>(e, 12);
-  while (i > 0) {
+/** Rises (key, vm, prio) from hole i, never above index `top`; writes it where it stops. */
+@inline function riseT<T>(kind: u32, base: usize, i: u32, top: u32, key: u64, vm: u32, prio: u32): void {
+  while (i > top) {
     const parent = (i - 1) >> 1;
     const pe = base + <usize>parent * HEAP_ENTRY;
-    if (!lessKV(kindOf<T>(), key, vm, prio, load<u64>(pe), load<u32>(pe, 8), load<u32>(pe, 12))) break;
+    if (lessKV(kindOf<T>(), key, vm, prio, load<u64>(pe), load<u32>(pe, 8), load<u32>(pe, 12)) == 0) break;
     moveEntry(kind, base, parent, i);
     i = parent;
+  }
+  place(kind, base, i, key, vm, prio);
+}
+
+function siftUpT<T>(kind: u32, base: usize, i: u32): void {
+  const e = base + <usize>i * HEAP_ENTRY;
+  riseT<T>(kind, base, i, 0, load<u64>(e), load<u32>(e, 8), load<u32>(e, 12));
+}
+
+function siftDownT<T>(kind: u32, base: usize, i: u32, n: u32): void {
+  const e0 = base + <usize>i * HEAP_ENTRY;
+  const key = load<u64>(e0), vm = load<u32>(e0, 8), prio = load<u32>(e0, 12);
+  while (true) {
+    const l: u32 = 2 * i + 1;
+    if (l >= n) break;
+    const le = base + <usize>l * HEAP_ENTRY;
+    const c = l + (l + 1 < n ? less<T>(le + HEAP_ENTRY, le) : 0);
+    const ce = base + <usize>c * HEAP_ENTRY;
+    const ck = load<u64>(ce), cv = load<u32>(ce, 8), cp = load<u32>(ce, 12);
+    if (lessKV(kindOf<T>(), ck, cv, cp, key, vm, prio) == 0) break;
+    place(kind, base, i, ck, cv, cp);
+    i = c;
   }
   place(kind, base, i, key, vm, prio);
 }
@@ -66,23 +94,6 @@ function siftUpT<T>(kind: u32, base: usize, i: u32): void {
 }
 @inline function siftDown(kind: u32, base: usize, i: u32, n: u32): void {
   if (kind == HK_SHARE) siftDownT<u8>(kind, base, i, n); else siftDownT<u16>(kind, base, i, n);
-}
-
-function siftDownT<T>(kind: u32, base: usize, i: u32, n: u32): void {
-  const e0 = base + <usize>i * HEAP_ENTRY;
-  const key = load<u64>(e0), vm = load<u32>(e0, 8), prio = load<u32>(e0, 12);
-  while (true) {
-    const l: u32 = 2 * i + 1;
-    if (l >= n) break;
-    let c = l;
-    const le = base + <usize>l * HEAP_ENTRY;
-    if (l + 1 < n && less<T>(le + HEAP_ENTRY, le)) c = l + 1;
-    const ce = base + <usize>c * HEAP_ENTRY;
-    if (!lessKV(kindOf<T>(), load<u64>(ce), load<u32>(ce, 8), load<u32>(ce, 12), key, vm, prio)) break;
-    moveEntry(kind, base, c, i);
-    i = c;
-  }
-  place(kind, base, i, key, vm, prio);
 }
 
 export function heapSize(kind: u32, d: u32): u32 { return load<u32>(countPtr(kind, d)); }
@@ -99,14 +110,14 @@ export function heapInsert(kind: u32, d: u32, vm: u32, key: u64, prio: u32): voi
   const n = load<u32>(cp);
   if (kind == HK_SHARE && n == 0) activeDomains |= (<u64>1) << d;
   const base = heapPtr(kind, d);
-  place(kind, base, n, key, vm, prio);
   store<u32>(cp, n + 1);
-  siftUp(kind, base, n);
+  if (kind == HK_SHARE) riseT<u8>(kind, base, n, 0, key, vm, prio);
+  else riseT<u16>(kind, base, n, 0, key, vm, prio);
 }
 
 /** Changes the key of a VM already in the heap. */
 export function heapUpdate(kind: u32, d: u32, vm: u32, key: u64, prio: u32): void {
-  const pos = load<u32>(vmPtr(vm) + posOff(kind)) - 1;
+  const pos = load<u32>(posPtr(kind, vm)) - 1;
   const base = heapPtr(kind, d);
   const e = base + <usize>pos * HEAP_ENTRY;
   const oldKey = load<u64>(e), oldPrio = load<u32>(e, 12);
@@ -120,7 +131,7 @@ export function heapUpdate(kind: u32, d: u32, vm: u32, key: u64, prio: u32): voi
 }
 
 export function heapRemove(kind: u32, d: u32, vm: u32): void {
-  const vp = vmPtr(vm) + posOff(kind);
+  const vp = posPtr(kind, vm);
   const pos1 = load<u32>(vp);
   if (pos1 == 0) return;
   const pos = pos1 - 1;
@@ -132,10 +143,11 @@ export function heapRemove(kind: u32, d: u32, vm: u32): void {
   if (pos == n) return;
   const base = heapPtr(kind, d);
   const last = base + <usize>n * HEAP_ENTRY;
-  place(kind, base, pos, load<u64>(last), load<u32>(last, 8), load<u32>(last, 12));
+  const lvm = load<u32>(last, 8);
+  place(kind, base, pos, load<u64>(last), lvm, load<u32>(last, 12));
   siftUp(kind, base, pos);
-  const p2 = load<u32>(vmPtr(load<u32>(last, 8)) + posOff(kind)) - 1;
+  const p2 = load<u32>(posPtr(kind, lvm)) - 1;
   siftDown(kind, base, p2, n);
 }
 
-@inline export function inHeap(kind: u32, vm: u32): bool { return load<u32>(vmPtr(vm) + posOff(kind)) != 0; }
+@inline export function inHeap(kind: u32, vm: u32): bool { return load<u32>(posPtr(kind, vm)) != 0; }

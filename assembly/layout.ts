@@ -62,8 +62,9 @@ export const H_WORDS: u32 = 40;
 // Laid out by heat: everything serve() touches for a VM without reservation or
 // peak (queue, finish tag, limit shaper, heap positions, in-flight count, low
 // watermark) sits in the first two 64-byte lines; reservation and peak shapers
-// follow; placement and config-time fields come last. The three heap
-// positions must stay consecutive (share, res, timer: heap.ts indexes them).
+// follow; placement and config-time fields come last. Heap positions
+// live apart from the record in dense per-kind arrays (posPtr), so a sift
+// writes 4-byte words of one small array instead of touching each moved VM's record.
 // Invariant: a VM is in exactly one state; ACTIVE VMs are in their domain's
 // share heap (and reservation heap if they have a reservation), HELD VMs only
 // in the timer heap, IDLE/FREE/REMOVING VMs in no heap.
@@ -90,9 +91,7 @@ export const V_PK_DEPTH: u32 = 144;
 export const V_RES_FRAC: u32 = 120; // u32 Q20 sub-ns remainders of the three tats
 export const V_LIM_FRAC: u32 = 72;
 export const V_PK_FRAC: u32 = 124;
-export const V_SHARE_POS: u32 = 80; // 1-based heap positions, 0 = absent
-export const V_RES_POS: u32 = 84;
-export const V_TIMER_POS: u32 = 88;
+// 80..91 free (heap positions moved to the dense position arrays, see posPtr)
 export const V_NIC: u32 = 152;      // NIC the VM is pinned to now (pinned policies), NIL otherwise
 export const V_HOME_NIC: u32 = 156; // NIC chosen at placement, for failback
 export const V_QMAX_PKTS: u32 = 160;
@@ -263,6 +262,7 @@ export let nicBase: usize = 0;
 export let domBase: usize = 0;
 export let heapBase: usize = 0;
 export let macBase: usize = 0;
+export let posBase: usize = 0;   // u32 x maxVms per heap kind: 1-based heap position of each VM, 0 = absent
 export let slotBase: usize = 0;
 export let inVm: usize = 0;
 export let inLen: usize = 0;
@@ -299,6 +299,8 @@ export let teamDomain: u32 = 0; // == maxNics
 @inline export function heapPtr(kind: u32, d: u32): usize {
   return heapBase + (<usize>(d * 3 + kind) * <usize>maxVms) * HEAP_ENTRY;
 }
+/** Heap position word of `vm` in heaps of `kind` (a VM is in at most one domain's heap of each kind). */
+@inline export function posPtr(kind: u32, vm: u32): usize { return posBase + ((<usize>kind * <usize>maxVms + <usize>vm) << 2); }
 @inline export function hdrWord(i: u32): u32 { return load<u32>(hdr + (<usize>i << 2)); }
 @inline export function setHdrWord(i: u32, v: u32): void { store<u32>(hdr + (<usize>i << 2), v); }
 
@@ -316,6 +318,7 @@ export function layoutInit(vms: u32, nics: u32, pool: u32, batch: u32, events: u
   nicBase = p; p = align16(p + <usize>nics * NIC_STRIDE);
   domBase = p; p = align16(p + <usize>(nics + 1) * DOM_STRIDE);
   heapBase = p; p = align16(p + <usize>(nics + 1) * 3 * <usize>vms * HEAP_ENTRY);
+  posBase = p; p = align16(p + 3 * <usize>vms * 4);
   macBase = p; p = align16(p + <usize>macs * 16);
   slotBase = p; p = align16(p + <usize>pool * SLOT_STRIDE);
   inVm = p; p = align16(p + <usize>batch * 4);

@@ -56,20 +56,35 @@ const UPLIST: usize = TEAM_UPLIST;  // u8 x 64 inside the team block, after the 
 
 @inline function upAt(k: u32): u32 { return load<u8>(teamBase + UPLIST + k); }
 
-/** Rebuilds the ascending list of up NICs (after any link or NIC change). */
+/**
+ * Bit n set ⇔ NIC n is up and its in-flight bytes are below its limit (nicHasRoom).
+ * Kept exact by nicPush, nicCompleted and refreshUpList, so the per-packet NIC
+ * choice reads one word instead of every NIC's record (maxNics ≤ 63).
+ */
+let roomMask: u64 = 0;
+
+@inline function roomOf(n: u32): u64 {
+  const p = nicPtr(n);
+  return <u64>((load<u32>(p, N_STATE) & NS_UP) != 0 && load<u64>(p, N_IF_BYTES) < load<u64>(p, N_IF_LIMIT)) << n;
+}
+@inline function refreshRoom(n: u32): void { roomMask = (roomMask & ~((<u64>1) << n)) | roomOf(n); }
+
+/** Rebuilds the ascending list of up NICs and the room mask (after any link or NIC change). */
 export function refreshUpList(): void {
   let k: u32 = 0;
-  for (let i: u32 = 0; i < maxNics; i++) if (nicUp(i)) { store<u8>(teamBase + UPLIST + k, <u8>i); k++; }
+  let room: u64 = 0;
+  for (let i: u32 = 0; i < maxNics; i++) {
+    room |= roomOf(i);
+    if (nicUp(i)) { store<u8>(teamBase + UPLIST + k, <u8>i); k++; }
+  }
   upN = k;
+  roomMask = room;
 }
 
 @inline function add64(p: usize, v: u64): void { store<u64>(p, load<u64>(p) + v); }
 
 @inline export function nicUp(n: u32): bool { return (load<u32>(nicPtr(n), N_STATE) & NS_UP) != 0; }
-@inline export function nicHasRoom(n: u32): bool {
-  const p = nicPtr(n);
-  return (load<u32>(p, N_STATE) & NS_UP) != 0 && load<u64>(p, N_IF_BYTES) < load<u64>(p, N_IF_LIMIT);
-}
+@inline export function nicHasRoom(n: u32): bool { return ((roomMask >> n) & 1) != 0; }
 
 export function setTeam(policy: u32, fb: bool, gapNs: i64): void { teamPolicy = policy; failback = fb; flowletGapNs = gapNs; }
 @inline export function isPinnedPolicy(pol: u32): bool {
@@ -87,8 +102,8 @@ export function nicConfigure(i: u32, speedBps: u64, limitBytes: u64, up: bool): 
   if (!wasPresent) {
     store<u32>(p, NIL, N_IF_HEAD); store<u32>(p, NIL, N_IF_TAIL);
     store<u32>(p, NS_PRESENT | (up ? NS_UP : 0), N_STATE);
-    refreshUpList();
   }
+  refreshUpList(); // a new limit changes the room bit
 }
 
 /** Removes a NIC that is down: it takes no traffic and no placement any more. */
@@ -107,26 +122,25 @@ export function nicRemove(i: u32): i32 {
 
 /** Per-packet NIC choice (round-robin or least-load): NIL when no up NIC has room. */
 export function teamPick(pol: u32): u32 {
+  let bits = roomMask;
+  if (bits == 0) return NIL;
   if (pol == POL_LEAST_LOAD) {
     let best: u32 = NIL;
     let bestLoad: u64 = 0;
-    for (let i: u32 = 0; i < maxNics; i++) {
-      if (!nicHasRoom(i)) continue;
+    while (bits != 0) { // ascending index, strict <: lowest index on ties
+      const i = <u32>ctz<u64>(bits);
+      bits &= bits - 1;
       const p = nicPtr(i);
       const load_ = load<u64>(p, N_IF_BYTES) * load<u64>(p, N_INV_SPEED);
       if (best == NIL || load_ < bestLoad) { best = i; bestLoad = load_; }
     }
     return best;
   }
-  for (let k: u32 = 0; k < maxNics; k++) {
-    let i = rrNext + k;
-    if (i >= maxNics) i -= maxNics;
-    if (nicHasRoom(i)) {
-      rrNext = i + 1 >= maxNics ? 0 : i + 1;
-      return i;
-    }
-  }
-  return NIL;
+  // round robin: the first NIC with room at or after rrNext, wrapping
+  const after = bits & ~(((<u64>1) << rrNext) - 1);
+  const i = <u32>ctz<u64>(after != 0 ? after : bits);
+  rrNext = i + 1 >= maxNics ? 0 : i + 1;
+  return i;
 }
 
 /**
@@ -165,7 +179,9 @@ export function nicPush(n: u32, s: u32, len: u32): void {
   else store<u32>(slotPtr(tail), s, P_NEXT);
   store<u32>(p, s, N_IF_TAIL);
   store<u32>(p, load<u32>(p, N_IF_PKTS) + 1, N_IF_PKTS);
-  add64(p + N_IF_BYTES, len);
+  const bytes = load<u64>(p, N_IF_BYTES) + len;
+  store<u64>(p, bytes, N_IF_BYTES);
+  if (bytes >= load<u64>(p, N_IF_LIMIT)) roomMask &= ~((<u64>1) << n);
   add64(p + N_REL_PKTS, 1);
   add64(p + N_REL_BYTES, len);
 }
@@ -216,6 +232,7 @@ export function nicCompleted(n: u32, count: u32): u32 {
     slotRelease(s);
     done++;
   }
+  refreshRoom(n);
   if (done < count) {
     const bad = <u64>load<u32>(p, N_BAD_COMPLETIONS) + <u64>(count - done);
     store<u32>(p, bad > 0xffffffff ? 0xffffffff : <u32>bad, N_BAD_COMPLETIONS); // saturating u32
@@ -330,6 +347,7 @@ function resteer(n: u32): u32 {
   }
   store<u32>(p, NIL, N_IF_HEAD); store<u32>(p, NIL, N_IF_TAIL);
   store<u32>(p, 0, N_IF_PKTS); store<u64>(p, 0, N_IF_BYTES);
+  refreshRoom(n);
   add64(p + N_RESTEERED, moved);
   add64(teamBase + T_RESTEERED, moved);
   // pass 2: prepend each VM's list to its queue (in VM id order)
