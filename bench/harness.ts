@@ -15,7 +15,7 @@
 // for the allocation test, so the harness adds no garbage of its own).
 
 import { readFileSync } from 'node:fs';
-import { createScheduler, type Scheduler } from '../src/index.js';
+import { createScheduler, type RawBuffers, type Scheduler } from '../src/index.js';
 import { resolveCapacity, type ResolvedCapacity, type ResolvedVm } from '../src/api/config.js';
 import { buildFrame } from '../src/frames/build.js';
 import { ModelEngine, POLICY, NIL } from '../test/model/engine.js';
@@ -117,10 +117,16 @@ export class Feed {
   /** When set, now() reads these instead of making a bigint (allocation test). */
   times: bigint[] | null = null;
   private tIndex = 0;
+  /**
+   * Ring path, Wasm runner: the frames sit in the engine's frame buffer at
+   * (vm * FLOWS_PER_VM + flow) * FRAME_BYTES, lengths are constant, so a packet
+   * costs the host one offset and one handle written straight into Wasm memory.
+   */
+  private raw: RawBuffers | null = null;
 
   constructor(readonly wl: Workload, readonly traffic: Traffic) {
     const B = (this.B = wl.batch);
-    this.full = wl.path === 'full';
+    this.full = wl.path !== 'enqueue';
     this.backlogged = wl.load === 'backlogged';
     this.vms = new Uint32Array(B); this.lens = new Uint32Array(B).fill(FRAME_BYTES);
     this.handles = new Uint32Array(B); this.hashes = new Uint32Array(B);
@@ -135,9 +141,20 @@ export class Feed {
     this.step = stepNs(wl);
   }
 
+  /** Ring path: stages every (VM, flow) frame into the engine's frame buffer once; put() then writes descriptors only. */
+  useRing(raw: RawBuffers): void {
+    const frames = this.traffic.frames;
+    if (frames.length * FRAME_BYTES > raw.frames.length) throw new Error(`frame buffer of ${raw.frames.length} B cannot hold ${frames.length} frames`);
+    for (let k = 0; k < frames.length; k++) raw.frames.set(frames[k]!, k * FRAME_BYTES);
+    raw.capturedLengths.fill(FRAME_BYTES); raw.lengths.fill(FRAME_BYTES);
+    this.raw = raw;
+  }
+
   private put(i: number, vm: number): void {
     const h = this.handle++ >>> 0;
     const k = vm * FLOWS_PER_VM + (h & (FLOWS_PER_VM - 1));
+    const raw = this.raw;
+    if (raw !== null) { raw.offsets[i] = k * FRAME_BYTES; raw.handles[i] = h; return; }
     this.vms[i] = vm; this.handles[i] = h; this.hashes[i] = this.traffic.hashes[k]!;
     if (this.full) this.framesBy[this.nLast]![i] = this.traffic.frames[k]!;
   }
@@ -202,7 +219,9 @@ const newRecord = (): StepRecord => ({ statuses: [], classified: [], decisions: 
 // ------------------------------------------------------------------ Wasm runner
 
 function capacityOf(wl: Workload) {
-  return { maxVms: wl.vms, queuePackets: QUEUE_PACKETS, batchSize: wl.batch, ...(wl.maxNics ? { maxNics: wl.maxNics } : {}) };
+  // ring: the frame buffer holds every (VM, flow) frame, as a host's mapped ring would
+  const ring = wl.path === 'ring' ? { frameBufferBytes: Math.max(wl.batch * 2048, wl.vms * FLOWS_PER_VM * FRAME_BYTES) } : {};
+  return { maxVms: wl.vms, queuePackets: QUEUE_PACKETS, batchSize: wl.batch, ...ring, ...(wl.maxNics ? { maxNics: wl.maxNics } : {}) };
 }
 
 export class WasmRunner {
@@ -246,12 +265,16 @@ export class WasmRunner {
     }
     for (const v of vmSpecs(wl.vms, teamBps(wl))) s.addVm(v, 0n);
     const r = new WasmRunner(s, new Feed(wl, traffic), engine.name, engine.fastHost === true, engine.setCopy === true);
+    if (wl.path === 'ring') r.f.useRing(r.raw);
     return r;
   }
 
   private enqueueBatch(n: number, now: bigint, rec: StepRecord | null): void {
     const f = this.f, s = this.s;
-    if (f.full && this.fastHost) {
+    if (f.wl.path === 'ring') {
+      s.enqueueWrittenFrames(n, now);
+      if (rec) for (let i = 0; i < n; i++) { rec.statuses.push(this.raw.statuses[i]!); rec.classified.push(this.raw.vms[i]!); }
+    } else if (f.full && this.fastHost) {
       this.fastEnqueueFrames(f.framesBy[n]!, n, now);
       if (rec) for (let i = 0; i < n; i++) { rec.statuses.push(this.raw.statuses[i]!); rec.classified.push(this.raw.vms[i]!); }
     } else if (f.full) {

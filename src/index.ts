@@ -2,7 +2,7 @@
 // Everything else is internal; test/api-surface.test.ts pins this list.
 
 export { createScheduler, Scheduler, Status, STATUS_NAMES } from './api/scheduler.js';
-export type { PollResult, EnqueueResult, RemovedVm, CreateOptions, StatusCode } from './api/scheduler.js';
+export type { PollResult, EnqueueResult, RawBuffers, RemovedVm, CreateOptions, StatusCode } from './api/scheduler.js';
 export type { SchedulerEvents, EventName, VmMove } from './api/events.js';
 export type { StatsSnapshot, VmStats, NicStats, TeamStats } from './api/stats.js';
 export type {

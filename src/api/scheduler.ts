@@ -56,6 +56,26 @@ export interface EnqueueResult {
   vms: Uint32Array;
 }
 
+/**
+ * Views of the core's ingress columns and frame buffer in Wasm memory (zero-copy
+ * ingress, see Scheduler.rawBuffers). Columns hold capacity.batchSize entries.
+ */
+export interface RawBuffers {
+  /** capacity.frameBufferBytes bytes: frames referenced by offsets/capturedLengths. */
+  frames: Uint8Array;
+  offsets: Uint32Array;
+  capturedLengths: Uint32Array;
+  /** wire lengths in bytes, charged to the VM */
+  lengths: Uint32Array;
+  handles: Uint32Array;
+  /** pre-classified: the VM of each packet (input); raw frames: the VM classified (output, 0xffffffff = none) */
+  vms: Uint32Array;
+  /** pre-classified: flow hash per packet (input); raw frames: the hash computed (output) */
+  flowHashes: Uint32Array;
+  /** one Status per packet of the last call */
+  statuses: Uint8Array;
+}
+
 export interface RemovedVm { handles: Uint32Array; lengths: Uint32Array }
 
 export interface CreateOptions {
@@ -565,9 +585,51 @@ export class Scheduler {
     return r;
   }
 
-  /** Direct access for zero-copy hosts: the frame buffer and descriptor columns in Wasm memory. */
-  get rawBuffers() {
+  /**
+   * Direct access for zero-copy hosts: the frame buffer and descriptor columns in
+   * Wasm memory (views stay valid for the scheduler's life: its memory never grows
+   * after creation). Fill them and call enqueueWritten / enqueueWrittenFrames:
+   * nothing is copied or allocated on the way in.
+   */
+  get rawBuffers(): RawBuffers {
     return { frames: this.frameView, offsets: this.inOff, capturedLengths: this.inCap, lengths: this.inLen, handles: this.inHandle, vms: this.inVm, flowHashes: this.inHash, statuses: this.statusView };
+  }
+
+  /**
+   * Zero-copy, pre-classified: the host wrote `n` descriptors (n ≤ capacity.batchSize)
+   * into rawBuffers.vms, lengths, handles and flowHashes. One core call. Returns
+   * the packets accepted; the status of packet i is rawBuffers.statuses[i].
+   */
+  enqueueWritten(n: number, now?: bigint): number {
+    const m = this.writtenCount(n);
+    const t = this.tick(now);
+    const r = this.core.enqueue(m, t);
+    if (this.hdr[L.H_EV_COUNT]) this.drainEvents();
+    return r;
+  }
+
+  /**
+   * Zero-copy raw frames: the frames already sit in rawBuffers.frames (the host
+   * wrote them there, e.g. a ring of frame slots or a capture read in place) and
+   * the host wrote `n` descriptors (n ≤ capacity.batchSize): offsets[i] and
+   * capturedLengths[i] locate frame i in the buffer, lengths[i] is its wire length,
+   * handles[i] its handle. Classified by source MAC like enqueueFrames; a
+   * descriptor outside the buffer is counted malformed, never read. One core call.
+   * Returns the packets accepted; statuses in rawBuffers.statuses, VMs in rawBuffers.vms.
+   */
+  enqueueWrittenFrames(n: number, now?: bigint): number {
+    const m = this.writtenCount(n);
+    const t = this.tick(now);
+    const r = this.core.enqueueFrames(m, t);
+    if (this.hdr[L.H_EV_COUNT]) this.drainEvents();
+    return r;
+  }
+
+  private writtenCount(n: number): number {
+    this.live();
+    if (!Number.isInteger(n) || n < 0 || n > this.capacity.batchSize)
+      throw new NicteamError('INVALID_CONFIG', `descriptor count must be an integer in 0..${this.capacity.batchSize} (capacity.batchSize), got ${n}`, 'n');
+    return n;
   }
 
   /** Releases what NIC room and allocations allow (at most capacity.batchSize decisions). */
