@@ -130,6 +130,14 @@ export function heapUpdate(kind: u32, d: u32, vm: u32, key: u64, prio: u32): voi
   else siftDown(kind, base, pos, load<u32>(countPtr(kind, d)));
 }
 
+/** Changes the key of a VM already in the heap to one that orders no earlier (same prio): it can only sink. */
+export function heapSink(kind: u32, d: u32, vm: u32, key: u64): void {
+  const pos = load<u32>(posPtr(kind, vm)) - 1;
+  const base = heapPtr(kind, d);
+  store<u64>(base + <usize>pos * HEAP_ENTRY, key);
+  siftDown(kind, base, pos, load<u32>(countPtr(kind, d)));
+}
+
 export function heapRemove(kind: u32, d: u32, vm: u32): void {
   const vp = posPtr(kind, vm);
   const pos1 = load<u32>(vp);

@@ -14,7 +14,7 @@ import {
   layoutInit, hdr, NIL, VS_FREE, VS_IDLE, VS_REMOVING, V_STATE, V_DOMAIN, V_PRIO, V_QHEAD, V_QTAIL, V_QPKTS, V_INVW,
   V_RES_TAT, V_RES_INV, V_RES_DEPTH, V_LIM_INV, V_LIM_DEPTH, V_PK_INV, V_PK_DEPTH, V_NIC, V_HOME_NIC, V_QMAX_PKTS,
   V_QMAX_BYTES, V_HIWM, V_LOWM, V_INFLIGHT, V_TMP_HEAD, V_TMP_TAIL, V_POLICY, V_RES_BPS, VM_STRIDE, VMSTAT_STRIDE,
-  V_MAC_HASH, V_ORDER, C_SHARES, C_RES_BPS, C_LIM_BPS, C_BURST, C_PEAK_BPS, C_PEAK_BURST, C_PRIO, C_QMAX_PKTS,
+  V_MAC_HASH, V_ORDER, V_FLAGS, VF_LIM, VF_PK, VF_RES, VF_WM, VF_CONFIG, C_SHARES, C_RES_BPS, C_LIM_BPS, C_BURST, C_PEAK_BPS, C_PEAK_BURST, C_PRIO, C_QMAX_PKTS,
   C_QMAX_BYTES, C_HIWM, C_LOWM, C_MTU, C_POLICY, C_MAC_HASH, C_ORDER, POL_COUNT, S_RET_PKTS, S_RET_BYTES, P_HANDLE,
   P_LEN, H_NEXT_WAKE_LO, H_NEXT_WAKE_HI, T_POLLS, T_CLOCK_BACK, T_MALFORMED, ST_MALFORMED, ST_UNKNOWN_VM, T_UNKNOWN,
   HK_TIMER, NS_PRESENT, N_STATE, N_IF_HEAD, N_IF_TAIL, S_FORGED_PKTS, S_FORGED_BYTES, T_FORGED, ST_FORGED, vmPtr,
@@ -134,6 +134,12 @@ function applyConfig(vm: u32): void {
   store<u32>(v, <u32>load<u64>(c, C_LOWM), V_LOWM);
   store<u32>(v, <u32>load<u64>(c, C_MAC_HASH), V_MAC_HASH);
   store<u64>(v + V_ORDER, load<u64>(c, C_ORDER));
+  let f = load<u32>(v, V_FLAGS) & ~VF_CONFIG;
+  if (limInv != 0) f |= VF_LIM;
+  if (pkInv != 0) f |= VF_PK;
+  if (resInv != 0) f |= VF_RES;
+  if (load<u32>(v, V_HIWM) != 0) f |= VF_WM;
+  store<u32>(v, f, V_FLAGS);
 }
 
 /** Adds a VM from the staged config record; returns its id or a negative code. */

@@ -59,16 +59,20 @@ export const H_FLOWLETS: u32 = 37;     // flowlet table slots (power of two)
 export const H_WORDS: u32 = 40;
 
 // ---- VM hot state: one record per VM id, VM_STRIDE bytes ----
-// Laid out by heat: everything serve() touches for a VM without reservation or
-// peak (queue, finish tag, limit shaper, heap positions, in-flight count, low
-// watermark) sits in the first two 64-byte lines; reservation and peak shapers
-// follow; placement and config-time fields come last. Heap positions
-// live apart from the record in dense per-kind arrays (posPtr), so a sift
-// writes 4-byte words of one small array instead of touching each moved VM's record.
+// Laid out by heat. Line 0 (bytes 0..63) holds everything enqueue, serve and
+// completion touch for a VM without limit, peak, reservation or watermarks:
+// queue, finish tag and weight, in-flight count, queue bounds, policy; the
+// VF_LIM / VF_PK / VF_RES / VF_WM flags say whether the later lines matter at
+// all, so such a VM costs one cache line per packet. Line 1 holds the limit
+// and reservation shapers and the watermarks, line 2 the peak shaper and the
+// placement and config-time fields. Heap positions live apart from the record
+// in dense per-kind arrays (posPtr), so a sift writes 4-byte words of one small
+// array instead of touching each moved VM's record.
 // Invariant: a VM is in exactly one state; ACTIVE VMs are in their domain's
 // share heap (and reservation heap if they have a reservation), HELD VMs only
 // in the timer heap, IDLE/FREE/REMOVING VMs in no heap.
-export const VM_STRIDE: u32 = 256;
+export const VM_STRIDE: u32 = 192;
+// line 0
 export const V_STATE: u32 = 0;      // VS_*
 export const V_DOMAIN: u32 = 4;     // scheduling domain (NIC index for pinned VMs, maxNics for the team pool)
 export const V_PRIO: u32 = 8;       // 0..7, higher served first in the share phase
@@ -79,32 +83,33 @@ export const V_QPKTS: u32 = 24;     // packets queued
 export const V_QBYTES: u32 = 28;    // bytes queued (wire lengths)
 export const V_F: u32 = 32;         // u64 virtual finish tag of the head packet (wrapping)
 export const V_INVW: u32 = 40;      // u64 virtual units per byte = 2^40 / shares
+export const V_INFLIGHT: u32 = 48;  // packets of this VM in NIC FIFOs
+export const V_QMAX_PKTS: u32 = 52;
+export const V_QMAX_BYTES: u32 = 56;
+export const V_POLICY: u32 = 60;    // teaming policy for this VM (team default copied at add)
+// line 1: limit and reservation shapers (GCRA records: tat +0, inv +8, depth +16), watermarks
+export const V_LIM_TAT: u32 = 64;
+export const V_LIM_INV: u32 = 72;   // 0 = unlimited (VF_LIM clear)
+export const V_LIM_DEPTH: u32 = 80; // i64 ns: burst at the limit rate
+export const V_LIM_FRAC: u32 = 88;  // u32 Q20 sub-ns remainders of the tats
+export const V_LOWM: u32 = 92;      // packets: resume at or below
 export const V_RES_TAT: u32 = 96;   // i64 ns reservation theoretical arrival time
-export const V_RES_INV: u32 = 104;   // u64 Q20 ns per byte at the reservation rate (0 = none)
-export const V_RES_DEPTH: u32 = 112; // i64 ns: bucket depth (1 MTU) at the reservation rate
-export const V_LIM_TAT: u32 = 48;
-export const V_LIM_INV: u32 = 56;   // 0 = unlimited
-export const V_LIM_DEPTH: u32 = 64; // i64 ns: burst at the limit rate
+export const V_RES_INV: u32 = 104;  // u64 Q20 ns per byte at the reservation rate (0 = none, VF_RES clear)
+export const V_RES_DEPTH: u32 = 112; // i64 ns: bucket depth (3 MTU) at the reservation rate
+export const V_RES_FRAC: u32 = 120;
+export const V_HIWM: u32 = 124;     // packets: pause at or above (0 = never, VF_WM clear)
+// line 2: peak shaper, placement, config-time fields
 export const V_PK_TAT: u32 = 128;
-export const V_PK_INV: u32 = 136;   // 0 = no peak
+export const V_PK_INV: u32 = 136;   // 0 = no peak (VF_PK clear)
 export const V_PK_DEPTH: u32 = 144;
-export const V_RES_FRAC: u32 = 120; // u32 Q20 sub-ns remainders of the three tats
-export const V_LIM_FRAC: u32 = 72;
-export const V_PK_FRAC: u32 = 124;
-// 80..91 free (heap positions moved to the dense position arrays, see posPtr)
-export const V_NIC: u32 = 152;      // NIC the VM is pinned to now (pinned policies), NIL otherwise
-export const V_HOME_NIC: u32 = 156; // NIC chosen at placement, for failback
-export const V_QMAX_PKTS: u32 = 160;
-export const V_QMAX_BYTES: u32 = 164;
-export const V_HIWM: u32 = 168;     // packets: pause at or above
-export const V_LOWM: u32 = 92;     // packets: resume at or below
-export const V_INFLIGHT: u32 = 76; // packets of this VM in NIC FIFOs
-export const V_TMP_HEAD: u32 = 172; // scratch list used while re-steering
-export const V_TMP_TAIL: u32 = 176;
-export const V_POLICY: u32 = 180;   // teaming policy for this VM (team default copied at add)
-export const V_RES_BPS: u32 = 184;  // u64 reservation in bit/s, for placement
-export const V_ORDER: u32 = 192;    // u8 x 8: failover order (NIC indices, 0xff ends the list)
-export const V_MAC_HASH: u32 = 200; // u32 hash of the VM's primary MAC (src-mac-hash placement)
+export const V_PK_FRAC: u32 = 152;
+export const V_NIC: u32 = 156;      // NIC the VM is pinned to now (pinned policies), NIL otherwise
+export const V_HOME_NIC: u32 = 160; // NIC chosen at placement, for failback
+export const V_TMP_HEAD: u32 = 164; // scratch list used while re-steering
+export const V_TMP_TAIL: u32 = 168;
+export const V_MAC_HASH: u32 = 172; // u32 hash of the VM's primary MAC (src-mac-hash placement)
+export const V_RES_BPS: u32 = 176;  // u64 reservation in bit/s, for placement
+export const V_ORDER: u32 = 184;    // u8 x 8: failover order (NIC indices, 0xff ends the list)
 
 export const VS_FREE: u32 = 0;
 export const VS_IDLE: u32 = 1;
@@ -116,6 +121,12 @@ export const VF_PAUSED: u32 = 1;
 // A pinned VM that moved between two up NICs waits until its packets in flight
 // on the old NIC have completed, so a move never reorders its traffic.
 export const VF_DRAIN: u32 = 2;
+// Which optional parts of the record are in use (set from the config by vmAdd / vmUpdate):
+export const VF_LIM: u32 = 4;   // a limit (V_LIM_*)
+export const VF_PK: u32 = 8;    // a peak rate (V_PK_*)
+export const VF_RES: u32 = 16;  // a reservation (V_RES_*)
+export const VF_WM: u32 = 32;   // a high watermark (V_HIWM, V_LOWM)
+export const VF_CONFIG: u32 = VF_LIM | VF_PK | VF_RES | VF_WM;
 
 // ---- VM statistics: u64 counters, VMSTAT_STRIDE bytes per VM ----
 // The counters a release updates (released, delay max and sum) share the first

@@ -28,7 +28,7 @@
 // Cost per packet: O(log n) for n active VMs in the domain; no allocation.
 
 import {
-  NIL, VS_ACTIVE, VS_HELD, VS_IDLE, VS_REMOVING, VS_FREE, VF_PAUSED, VF_DRAIN, V_RES_DEPTH,
+  NIL, VS_ACTIVE, VS_HELD, VS_IDLE, VS_REMOVING, VS_FREE, VF_PAUSED, VF_DRAIN, VF_LIM, VF_PK, VF_RES, VF_WM, V_RES_DEPTH,
   V_STATE, V_DOMAIN, V_PRIO, V_FLAGS, V_QHEAD, V_QPKTS, V_QBYTES, V_F, V_INVW,
   V_RES_TAT, V_RES_INV, V_RES_FRAC, V_LIM_TAT, V_LIM_INV, V_LIM_FRAC, V_PK_TAT, V_PK_INV, V_PK_FRAC,
   V_QMAX_PKTS, V_QMAX_BYTES, V_HIWM, V_LOWM, V_INFLIGHT,
@@ -39,7 +39,7 @@ import {
   T_MALFORMED, T_UNKNOWN, T_BADLEN,
   vmPtr, vmStatPtr, domPtr, maxVms, teamBase,
 } from './layout';
-import { heapInsert, heapRemove, heapSize, heapTopKey, heapTopVm, heapUpdate } from './heap';
+import { heapInsert, heapRemove, heapSink, heapSize, heapTopKey, heapTopVm, heapUpdate } from './heap';
 import { eligibleAt, deadline, charge, chargeReservation, resetIfIdle } from './shaper';
 import { emit } from './events';
 import { headLen, poolFree, slotAlloc, vmQueuePop, vmQueuePush } from './queue';
@@ -59,11 +59,11 @@ export function resetFinish(vm: u32): void {
   store<u64>(v, vGet(load<u32>(v, V_DOMAIN), load<u32>(v, V_PRIO)), V_F);
 }
 
-/** Time at which the head of length len conforms to limit and peak. */
-@inline function shapeAt(v: usize, len: u32): i64 {
+/** Time at which the head of length len conforms to limit and peak (flags: the VM's V_FLAGS). */
+@inline function shapeAt(v: usize, flags: u32, len: u32): i64 {
   let e: i64 = i64.MIN_VALUE;
-  if (load<u64>(v, V_LIM_INV) != 0) e = eligibleAt(v + V_LIM_TAT, v + V_LIM_FRAC, len);
-  if (load<u64>(v, V_PK_INV) != 0) {
+  if ((flags & VF_LIM) != 0) e = eligibleAt(v + V_LIM_TAT, v + V_LIM_FRAC, len);
+  if ((flags & VF_PK) != 0) {
     const p = eligibleAt(v + V_PK_TAT, v + V_PK_FRAC, len);
     if (p > e) e = p;
   }
@@ -86,10 +86,11 @@ export function resetFinish(vm: u32): void {
  */
 export function activate(vm: u32, now: i64): void {
   const v = vmPtr(vm);
-  if ((load<u32>(v, V_FLAGS) & VF_DRAIN) != 0) { store<u32>(v, VS_IDLE, V_STATE); return; } // see VF_DRAIN
+  const flags = load<u32>(v, V_FLAGS);
+  if ((flags & VF_DRAIN) != 0) { store<u32>(v, VS_IDLE, V_STATE); return; } // see VF_DRAIN
   const d = load<u32>(v, V_DOMAIN);
   const len = headLen(vm);
-  const e = shapeAt(v, len);
+  const e = shapeAt(v, flags, len);
   if (e > now) {
     store<u32>(v, VS_HELD, V_STATE);
     heapInsert(HK_TIMER, d, vm, <u64>e, 0);
@@ -98,7 +99,7 @@ export function activate(vm: u32, now: i64): void {
   store<u32>(v, VS_ACTIVE, V_STATE);
   const prio = load<u32>(v, V_PRIO);
   heapInsert(HK_SHARE, d, vm, assignFinish(v, d, prio, len), prio);
-  if (load<u64>(v, V_RES_INV) != 0) {
+  if ((flags & VF_RES) != 0) {
     heapInsert(HK_RES, d, vm, <u64>deadline(v + V_RES_TAT, v + V_RES_FRAC, len), 0);
   }
 }
@@ -149,11 +150,12 @@ export function serve(vm: u32, now: i64, resPhase: bool): u32 {
   const v = vmPtr(vm);
   const d = load<u32>(v, V_DOMAIN);
   const prio = load<u32>(v, V_PRIO);
+  const flags = load<u32>(v, V_FLAGS);
   const s = vmQueuePop(vm);
   const len = load<u32>(slotPtrOf(s), 4);
-  if (load<u64>(v, V_LIM_INV) != 0) charge(v + V_LIM_TAT, v + V_LIM_FRAC, len, now);
-  if (load<u64>(v, V_PK_INV) != 0) charge(v + V_PK_TAT, v + V_PK_FRAC, len, now);
-  const hasRes = load<u64>(v, V_RES_INV) != 0;
+  if ((flags & VF_LIM) != 0) charge(v + V_LIM_TAT, v + V_LIM_FRAC, len, now);
+  if ((flags & VF_PK) != 0) charge(v + V_PK_TAT, v + V_PK_FRAC, len, now);
+  const hasRes = (flags & VF_RES) != 0;
   if (hasRes) chargeReservation(v + V_RES_TAT, v + V_RES_FRAC, len, now, load<i64>(v, V_RES_DEPTH) << 4);
   if (!resPhase) vSet(d, prio, load<u64>(v, V_F));
   const st = vmStatPtr(vm);
@@ -164,11 +166,11 @@ export function serve(vm: u32, now: i64, resPhase: bool): u32 {
   const delay = <u32>(now >> 10) - load<u32>(slotPtrOf(s), P_TS);
   add64(st + S_DELAY_SUM, delay);
   if (<u64>delay > load<u64>(st + S_DELAY_MAX)) store<u64>(st + S_DELAY_MAX, delay);
-  const hb = st + S_DELAY_HIST + (<usize>(32 - clz<u32>(delay)) << 2);
-  if (delay < 0x80000000) store<u32>(hb, load<u32>(hb) + 1);
-  else { const last = st + S_DELAY_HIST + 31 * 4; store<u32>(last, load<u32>(last) + 1); }
+  // bucket 32 - clz(delay), the top one (31) also taking delays of 2^31 units and more
+  const b = 32 - clz<u32>(delay);
+  const hb = st + S_DELAY_HIST + (<usize>(b < 31 ? b : 31) << 2);
+  store<u32>(hb, load<u32>(hb) + 1);
   store<u32>(v, load<u32>(v, V_INFLIGHT) + 1, V_INFLIGHT);
-  const flags = load<u32>(v, V_FLAGS);
   if ((flags & VF_PAUSED) != 0 && load<u32>(v, V_QPKTS) <= load<u32>(v, V_LOWM)) {
     store<u32>(v, flags & ~VF_PAUSED, V_FLAGS);
     emit(EV_RESUME, vm, load<u32>(v, V_QPKTS), 0, load<u32>(v, V_QBYTES), 0);
@@ -180,7 +182,7 @@ export function serve(vm: u32, now: i64, resPhase: bool): u32 {
     return s;
   }
   const next = headLen(vm);
-  const e = shapeAt(v, next);
+  const e = shapeAt(v, flags, next);
   if (e > now) {
     heapRemove(HK_SHARE, d, vm);
     if (hasRes) heapRemove(HK_RES, d, vm);
@@ -188,7 +190,8 @@ export function serve(vm: u32, now: i64, resPhase: bool): u32 {
     heapInsert(HK_TIMER, d, vm, <u64>e, 0);
     return s;
   }
-  heapUpdate(HK_SHARE, d, vm, assignFinish(v, d, prio, next), prio);
+  // F only grows here (max(F, V) + len·invW, and V + 2^61 ≥ F), so the VM can only sink in the share heap
+  heapSink(HK_SHARE, d, vm, assignFinish(v, d, prio, next));
   if (hasRes) heapUpdate(HK_RES, d, vm, <u64>deadline(v + V_RES_TAT, v + V_RES_FRAC, next), 0);
   return s;
 }
@@ -210,16 +213,15 @@ export function enqueueOne(vm: u32, len: u32, handle: u32, hash: u32, now: i64):
     add64(st + S_FULL_BYTES, len);
     return ST_FULL;
   }
-  if (q == 0 && load<u64>(v, V_RES_INV) != 0) resetIfIdle(v + V_RES_TAT, v + V_RES_FRAC, now);
+  const flags = load<u32>(v, V_FLAGS);
+  if (q == 0 && (flags & VF_RES) != 0) resetIfIdle(v + V_RES_TAT, v + V_RES_FRAC, now);
   const s = slotAlloc(handle, len, hash, <u32>(now >> 10), vm);
   vmQueuePush(vm, s, len);
   add64(st + S_ACC_PKTS, 1);
   add64(st + S_ACC_BYTES, len);
   if (state == VS_IDLE) activate(vm, now);
-  const hi = load<u32>(v, V_HIWM);
-  const flags = load<u32>(v, V_FLAGS);
-  if (hi != 0 && q + 1 >= hi && (flags & VF_PAUSED) == 0) {
-    store<u32>(v, flags | VF_PAUSED, V_FLAGS);
+  if ((flags & (VF_WM | VF_PAUSED)) == VF_WM && q + 1 >= load<u32>(v, V_HIWM)) {
+    store<u32>(v, load<u32>(v, V_FLAGS) | VF_PAUSED, V_FLAGS);
     add64(st + S_PAUSES, 1);
     emit(EV_PAUSE, vm, q + 1, 0, load<u32>(v, V_QBYTES), 0);
   }
