@@ -356,41 +356,38 @@ export function poll(now: i64, max: u32): u32 {
   for (let d: u32 = 0; d < ndom; d++) releaseTimers(d, now);
   let out: u32 = 0;
   while (out < max) {
-    let progress = false;
-    // visit the busy domains once each, in rotation from domStart: bits ≥ domStart, then the rest
+    // one round: each busy domain once, in rotation from domStart (the mask rotated so
+    // bit domStart comes first; every domain index is < 64, so k maps back to (k + domStart) mod 64)
     const mask = activeDomains;
     if (mask == 0) break;
-    const split: u64 = domStart == 0 ? 0 : ((<u64>1) << domStart) - 1;
-    for (let pass = 0; pass < 2 && out < max; pass++) {
-      let bits = pass == 0 ? mask & ~split : mask & split;
-      while (bits != 0 && out < max) {
-        const d = <u32>ctz<u64>(bits);
-        bits &= bits - 1;
-        let vm: u32, nic: u32;
-        if (d == teamDomain) {
-          // team pool: the scheduler picks the VM, its policy picks the NIC
-          vm = pick(d, now);
-          nic = nicFor(vm, now);
-        } else {
-          if (!nicHasRoom(d)) continue;
-          nic = d;
-          vm = pick(d, now);
-        }
+    let bits = rotr<u64>(mask, <u64>domStart);
+    const before = out;
+    while (bits != 0 && out < max) {
+      const d = (<u32>ctz<u64>(bits) + domStart) & 63;
+      bits &= bits - 1;
+      let vm: u32, nic: u32;
+      if (d == teamDomain) {
+        // team pool: the scheduler picks the VM, its policy picks the NIC
+        vm = pick(d, now);
+        nic = nicFor(vm, now);
         if (nic == NIL) continue;
-        const s = serve(vm, now, pickedPhaseRes);
-        const sp = slotPtr(s);
-        const len = load<u32>(sp, P_LEN);
-        nicPush(nic, s, len);
-        const o = <usize>out << 2;
-        store<u32>(outHandle + o, load<u32>(sp, P_HANDLE));
-        store<u32>(outNic + o, nic);
-        store<u32>(outVm + o, vm);
-        store<u32>(outLen + o, len);
-        out++;
-        progress = true;
+      } else {
+        if (!nicHasRoom(d)) continue;
+        nic = d;
+        vm = pick(d, now);
       }
+      const s = serve(vm, now, pickedPhaseRes);
+      const sp = slotPtr(s);
+      const len = load<u32>(sp, P_LEN);
+      nicPush(nic, s, len);
+      const o = <usize>out << 2;
+      store<u32>(outHandle + o, load<u32>(sp, P_HANDLE));
+      store<u32>(outNic + o, nic);
+      store<u32>(outVm + o, vm);
+      store<u32>(outLen + o, len);
+      out++;
     }
-    if (!progress) break;
+    if (out == before) break;
   }
   domStart = domStart + 1 >= ndom ? 0 : domStart + 1;
   // next wake: the earliest held VM

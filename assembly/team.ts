@@ -39,7 +39,7 @@ import {
   S_SENT_PKTS, S_SENT_BYTES, S_RESTEER_PKTS, S_RET_PKTS, S_RET_BYTES,
   EV_LINK, EV_MOVED, EV_FAILOVER, EV_FAILBACK, EV_TEAM_DOWN, EV_TEAM_UP, EV_RETURNED, EV_CAPACITY,
   T_RESTEERED, T_FAILOVERS, T_BAD_COMPLETIONS, POL_PORT_ID, POL_FAILOVER_ORDER, POL_SRC_MAC_HASH, POL_LOAD_BASED,
-  POL_LEAST_LOAD, POL_FLOW_HASH, POL_FLOWLET, V_ORDER, V_MAC_HASH, P_HASH, FL_STRIDE,
+  POL_LEAST_LOAD, POL_FLOW_HASH, POL_FLOWLET, POL_ROUND_ROBIN, V_ORDER, V_MAC_HASH, P_HASH, FL_STRIDE,
   nicPtr, vmPtr, vmStatPtr, slotPtr, maxNics, maxVms, teamDomain, teamBase, flowletBase, flowletSlots, TEAM_UPLIST,
 } from './layout';
 import { emit } from './events';
@@ -120,36 +120,42 @@ export function nicRemove(i: u32): i32 {
   return 0;
 }
 
-/** Per-packet NIC choice (round-robin or least-load): NIL when no up NIC has room. */
-export function teamPick(pol: u32): u32 {
-  let bits = roomMask;
+/** Round robin: the first NIC with room at or after rrNext, wrapping; NIL when none has room. */
+@inline function rrPick(): u32 {
+  const bits = roomMask;
   if (bits == 0) return NIL;
-  if (pol == POL_LEAST_LOAD) {
-    let best: u32 = NIL;
-    let bestLoad: u64 = 0;
-    while (bits != 0) { // ascending index, strict <: lowest index on ties
-      const i = <u32>ctz<u64>(bits);
-      bits &= bits - 1;
-      const p = nicPtr(i);
-      const load_ = load<u64>(p, N_IF_BYTES) * load<u64>(p, N_INV_SPEED);
-      if (best == NIL || load_ < bestLoad) { best = i; bestLoad = load_; }
-    }
-    return best;
-  }
-  // round robin: the first NIC with room at or after rrNext, wrapping
   const after = bits & ~(((<u64>1) << rrNext) - 1);
   const i = <u32>ctz<u64>(after != 0 ? after : bits);
   rrNext = i + 1 >= maxNics ? 0 : i + 1;
   return i;
 }
 
+/** Least load: the NIC with room and the fewest in-flight bytes per unit of speed, lowest index on ties; NIL when none has room. */
+function leastLoaded(): u32 {
+  let bits = roomMask;
+  let best: u32 = NIL;
+  let bestLoad: u64 = 0;
+  while (bits != 0) { // ascending index, strict <: lowest index on ties
+    const i = <u32>ctz<u64>(bits);
+    bits &= bits - 1;
+    const p = nicPtr(i);
+    const load_ = load<u64>(p, N_IF_BYTES) * load<u64>(p, N_INV_SPEED);
+    if (best == NIL || load_ < bestLoad) { best = i; bestLoad = load_; }
+  }
+  return best;
+}
+
 /**
  * NIC for the head packet of a team-pool VM at `now`, by the VM's policy;
  * NIL when that NIC (or every NIC, for round-robin / least-load) has no room.
  */
-export function nicFor(vm: u32, now: i64): u32 {
+@inline export function nicFor(vm: u32, now: i64): u32 {
+  const pol = load<u32>(vmPtr(vm), V_POLICY);
+  return pol == POL_ROUND_ROBIN ? rrPick() : nicForOther(vm, pol, now);
+}
+
+function nicForOther(vm: u32, pol: u32, now: i64): u32 {
   const v = vmPtr(vm);
-  const pol = load<u32>(v, V_POLICY);
   if (pol == POL_FLOW_HASH || pol == POL_FLOWLET) {
     if (upN == 0) return NIL;
     const hash = load<u32>(slotPtr(load<u32>(v, V_QHEAD)), P_HASH);
@@ -164,11 +170,11 @@ export function nicFor(vm: u32, now: i64): u32 {
       store<i64>(e, now, 8);
       return n;
     }
-    const m = teamPick(POL_LEAST_LOAD);
+    const m = leastLoaded();
     if (m != NIL) { store<u32>(e, hash); store<u32>(e, m, 4); store<i64>(e, now, 8); }
     return m;
   }
-  return teamPick(pol);
+  return pol == POL_LEAST_LOAD ? leastLoaded() : rrPick();
 }
 
 /** Hands slot s to NIC n: appends to its in-flight FIFO. */
@@ -196,7 +202,7 @@ export function setTeamNow(t: i64): void { lastNowTeam = t; }
   store<u32>(v, n, V_INFLIGHT);
   if (n != 0) return;
   if (load<u32>(v, V_STATE) == VS_REMOVING) { store<u32>(v, VS_FREE, V_STATE); return; }
-  endDrain(vm, lastNowTeam);
+  if ((load<u32>(v, V_FLAGS) & VF_DRAIN) != 0) endDrain(vm, lastNowTeam);
 }
 
 /** A draining VM whose last in-flight packet is done may be scheduled again. */
@@ -212,26 +218,29 @@ function endDrain(vm: u32, now: i64): void {
 export function nicCompleted(n: u32, count: u32): u32 {
   const p = nicPtr(n);
   let done: u32 = 0;
-  while (done < count) {
-    const s = load<u32>(p, N_IF_HEAD);
-    if (s == NIL) break;
+  let bytes: u64 = 0;
+  let s = load<u32>(p, N_IF_HEAD);
+  while (done < count && s != NIL) {
     const sp = slotPtr(s);
     const next = load<u32>(sp, P_NEXT);
-    store<u32>(p, next, N_IF_HEAD);
-    if (next == NIL) store<u32>(p, NIL, N_IF_TAIL);
     const len = load<u32>(sp, P_LEN);
     const vm = load<u32>(sp, P_VM);
-    store<u32>(p, load<u32>(p, N_IF_PKTS) - 1, N_IF_PKTS);
-    store<u64>(p, load<u64>(p, N_IF_BYTES) - len, N_IF_BYTES);
-    add64(p + N_SENT_PKTS, 1);
-    add64(p + N_SENT_BYTES, len);
+    bytes += len;
     const st = vmStatPtr(vm);
     add64(st + S_SENT_PKTS, 1);
     add64(st + S_SENT_BYTES, len);
     finishInflight(vm);
     slotRelease(s);
     done++;
+    s = next;
   }
+  // the NIC's record once per call, not per packet
+  store<u32>(p, s, N_IF_HEAD);
+  if (s == NIL) store<u32>(p, NIL, N_IF_TAIL);
+  store<u32>(p, load<u32>(p, N_IF_PKTS) - done, N_IF_PKTS);
+  store<u64>(p, load<u64>(p, N_IF_BYTES) - bytes, N_IF_BYTES);
+  add64(p + N_SENT_PKTS, done);
+  add64(p + N_SENT_BYTES, bytes);
   refreshRoom(n);
   if (done < count) {
     const bad = <u64>load<u32>(p, N_BAD_COMPLETIONS) + <u64>(count - done);
