@@ -167,8 +167,8 @@ export function serve(vm: u32, now: i64, resPhase: bool): u32 {
   add64(st + S_DELAY_SUM, delay);
   if (<u64>delay > load<u64>(st + S_DELAY_MAX)) store<u64>(st + S_DELAY_MAX, delay);
   // bucket 32 - clz(delay), the top one (31) also taking delays of 2^31 units and more
-  const b = 32 - clz<u32>(delay);
-  const hb = st + S_DELAY_HIST + (<usize>(b < 31 ? b : 31) << 2);
+  const b: u32 = 32 - clz<u32>(delay);
+  const hb = st + S_DELAY_HIST + (<usize>(b < <u32>31 ? b : <u32>31) << 2);
   store<u32>(hb, load<u32>(hb) + 1);
   store<u32>(v, load<u32>(v, V_INFLIGHT) + 1, V_INFLIGHT);
   if ((flags & VF_PAUSED) != 0 && load<u32>(v, V_QPKTS) <= load<u32>(v, V_LOWM)) {
