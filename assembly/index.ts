@@ -214,11 +214,11 @@ export function vmTakeQueued(vm: u32, max: u32): i32 {
     const s = vmQueuePop(vm);
     const sp = slotPtr(s);
     store<u32>(outHandle + (<usize>n << 2), load<u32>(sp, P_HANDLE));
-    store<u32>(outLen + (<usize>n << 2), load<u32>(sp, P_LEN));
+    store<u32>(outLen + (<usize>n << 2), load<u16>(sp, P_LEN));
     store<u32>(outVm + (<usize>n << 2), vm);
     store<u32>(outNic + (<usize>n << 2), NIL);
     store<u64>(st + S_RET_PKTS, load<u64>(st + S_RET_PKTS) + 1);
-    store<u64>(st + S_RET_BYTES, load<u64>(st + S_RET_BYTES) + load<u32>(sp, P_LEN));
+    store<u64>(st + S_RET_BYTES, load<u64>(st + S_RET_BYTES) + load<u16>(sp, P_LEN));
     slotRelease(s);
     n++;
   }
@@ -388,7 +388,7 @@ export function poll(now: i64, max: u32): u32 {
       }
       const s = serve(vm, now, pickedPhaseRes);
       const sp = slotPtr(s);
-      const len = load<u32>(sp, P_LEN);
+      const len = load<u16>(sp, P_LEN);
       nicPush(nic, s, len);
       const o = <usize>out << 2;
       store<u32>(outHandle + o, load<u32>(sp, P_HANDLE));

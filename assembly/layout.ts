@@ -193,7 +193,10 @@ export const HEAP_ENTRY: u32 = 16;  // u64 key, u32 vm, u32 prio
 // ---- packet slots: a shared pool linked into VM queues and NIC FIFOs ----
 export const SLOT_STRIDE: u32 = 24;
 export const P_HANDLE: u32 = 0;
-export const P_LEN: u32 = 4;     // wire length in bytes
+export const P_LEN: u32 = 4;     // u16 wire length in bytes (enqueue refuses longer packets)
+export const P_NEXT_LEN: u32 = 6; // u16 wire length of the next slot in the same VM queue (valid while
+                                  // P_NEXT != NIL there), so serving a packet learns the new head's
+                                  // length without touching the new head's slot (a cache miss at scale)
 export const P_HASH: u32 = 8;    // flow hash
 export const P_TS: u32 = 12;     // enqueue time in 1.024 µs units (ns >> 10), wrapping
 export const P_NEXT: u32 = 16;

@@ -6,7 +6,7 @@
 // never by copying. All operations are O(1) except the splice used on failover.
 
 import {
-  NIL, P_HANDLE, P_HASH, P_LEN, P_NEXT, P_TS, P_VM, H_POOL_FREE,
+  NIL, P_HANDLE, P_HASH, P_LEN, P_NEXT, P_NEXT_LEN, P_TS, P_VM, H_POOL_FREE,
   V_QHEAD, V_QTAIL, V_QPKTS, V_QBYTES, slotPtr, vmPtr, poolSize, setHdrWord,
 } from './layout';
 
@@ -28,7 +28,7 @@ export function poolInit(): void {
   const p = slotPtr(s);
   freeHead = load<u32>(p, P_NEXT);
   freeCount--;
-  store<u32>(p, handle, P_HANDLE); store<u32>(p, len, P_LEN); store<u32>(p, hash, P_HASH);
+  store<u32>(p, handle, P_HANDLE); store<u16>(p, <u16>len, P_LEN); store<u32>(p, hash, P_HASH);
   store<u32>(p, ts, P_TS); store<u32>(p, NIL, P_NEXT); store<u32>(p, vm, P_VM);
   return s;
 }
@@ -41,12 +41,19 @@ export function poolInit(): void {
 
 @inline export function publishPoolFree(): void { setHdrWord(H_POOL_FREE, freeCount); }
 
-/** Appends slot s to the VM's queue. */
+/** In a VM queue: slot a is followed by slot b of wire length len (P_NEXT and P_NEXT_LEN of a). */
+@inline export function linkQueued(a: u32, b: u32, len: u32): void {
+  const p = slotPtr(a);
+  store<u32>(p, b, P_NEXT);
+  store<u16>(p, <u16>len, P_NEXT_LEN);
+}
+
+/** Appends slot s (of wire length len) to the VM's queue. */
 @inline export function vmQueuePush(vm: u32, s: u32, len: u32): void {
   const v = vmPtr(vm);
   const tail = load<u32>(v, V_QTAIL);
   if (tail == NIL) store<u32>(v, s, V_QHEAD);
-  else store<u32>(slotPtr(tail), s, P_NEXT);
+  else linkQueued(tail, s, len);
   store<u32>(v, s, V_QTAIL);
   store<u32>(v, load<u32>(v, V_QPKTS) + 1, V_QPKTS);
   store<u32>(v, load<u32>(v, V_QBYTES) + len, V_QBYTES);
@@ -61,11 +68,14 @@ export function poolInit(): void {
   store<u32>(v, next, V_QHEAD);
   if (next == NIL) store<u32>(v, NIL, V_QTAIL);
   store<u32>(v, load<u32>(v, V_QPKTS) - 1, V_QPKTS);
-  store<u32>(v, load<u32>(v, V_QBYTES) - load<u32>(p, P_LEN), V_QBYTES);
+  store<u32>(v, load<u32>(v, V_QBYTES) - load<u16>(p, P_LEN), V_QBYTES);
   store<u32>(p, NIL, P_NEXT);
   return s;
 }
 
 @inline export function headLen(vm: u32): u32 {
-  return load<u32>(slotPtr(load<u32>(vmPtr(vm), V_QHEAD)), P_LEN);
+  return load<u16>(slotPtr(load<u32>(vmPtr(vm), V_QHEAD)), P_LEN);
 }
+
+/** Length of the slot after s in its VM queue (s was that queue's head; the caller checked it has a next). */
+@inline export function nextLen(s: u32): u32 { return load<u16>(slotPtr(s), P_NEXT_LEN); }

@@ -33,7 +33,7 @@ import {
   V_RES_TAT, V_RES_INV, V_RES_FRAC, V_LIM_TAT, V_LIM_INV, V_LIM_FRAC, V_PK_TAT, V_PK_INV, V_PK_FRAC,
   V_QMAX_PKTS, V_QMAX_BYTES, V_HIWM, V_LOWM, V_INFLIGHT,
   S_ACC_PKTS, S_ACC_BYTES, S_FULL_PKTS, S_FULL_BYTES, S_REL_PKTS, S_REL_BYTES, S_PAUSES, S_RES_BYTES,
-  S_DELAY_MAX, S_DELAY_SUM, S_DELAY_HIST, P_TS,
+  S_DELAY_MAX, S_DELAY_SUM, S_DELAY_HIST, P_TS, P_LEN,
   D_V, HK_SHARE, HK_RES, HK_TIMER, EV_PAUSE, EV_RESUME,
   ST_QUEUED, ST_FULL, ST_UNKNOWN_VM, ST_MALFORMED,
   T_MALFORMED, T_UNKNOWN, T_BADLEN,
@@ -42,7 +42,7 @@ import {
 import { heapInsert, heapRemove, heapSink, heapSize, heapTopKey, heapTopVm, heapUpdate } from './heap';
 import { eligibleAt, deadline, charge, chargeReservation, resetIfIdle } from './shaper';
 import { emit } from './events';
-import { headLen, poolFree, slotAlloc, vmQueuePop, vmQueuePush } from './queue';
+import { headLen, nextLen, poolFree, slotAlloc, vmQueuePop, vmQueuePush } from './queue';
 import { slotPtr as slotPtrOf } from './layout';
 
 @inline function add64(p: usize, v: u64): void { store<u64>(p, load<u64>(p) + v); }
@@ -152,7 +152,7 @@ export function serve(vm: u32, now: i64, resPhase: bool): u32 {
   const prio = load<u32>(v, V_PRIO);
   const flags = load<u32>(v, V_FLAGS);
   const s = vmQueuePop(vm);
-  const len = load<u32>(slotPtrOf(s), 4);
+  const len = <u32>load<u16>(slotPtrOf(s), P_LEN);
   if ((flags & VF_LIM) != 0) charge(v + V_LIM_TAT, v + V_LIM_FRAC, len, now);
   if ((flags & VF_PK) != 0) charge(v + V_PK_TAT, v + V_PK_FRAC, len, now);
   const hasRes = (flags & VF_RES) != 0;
@@ -181,7 +181,7 @@ export function serve(vm: u32, now: i64, resPhase: bool): u32 {
     store<u32>(v, VS_IDLE, V_STATE);
     return s;
   }
-  const next = headLen(vm);
+  const next = nextLen(s);
   const e = shapeAt(v, flags, next);
   if (e > now) {
     heapRemove(HK_SHARE, d, vm);

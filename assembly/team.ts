@@ -43,7 +43,7 @@ import {
   nicPtr, vmPtr, vmStatPtr, slotPtr, maxNics, maxVms, teamDomain, teamBase, flowletBase, flowletSlots, TEAM_UPLIST,
 } from './layout';
 import { emit } from './events';
-import { slotRelease } from './queue';
+import { linkQueued, slotRelease } from './queue';
 import { activate, deactivate, resetFinish } from './sched';
 import { invFromBps } from './shaper';
 
@@ -223,7 +223,7 @@ export function nicCompleted(n: u32, count: u32): u32 {
   while (done < count && s != NIL) {
     const sp = slotPtr(s);
     const next = load<u32>(sp, P_NEXT);
-    const len = load<u32>(sp, P_LEN);
+    const len = load<u16>(sp, P_LEN);
     const vm = load<u32>(sp, P_VM);
     bytes += len;
     const st = vmStatPtr(vm);
@@ -337,14 +337,14 @@ function resteer(n: u32): u32 {
       // its VM is gone: hand the packet back to the host instead
       const st = vmStatPtr(vm);
       add64(st + S_RET_PKTS, 1);
-      add64(st + S_RET_BYTES, load<u32>(sp, P_LEN));
-      emit(EV_RETURNED, vm, load<u32>(sp, P_HANDLE), n, load<u32>(sp, P_LEN), 0);
+      add64(st + S_RET_BYTES, load<u16>(sp, P_LEN));
+      emit(EV_RETURNED, vm, load<u32>(sp, P_HANDLE), n, load<u16>(sp, P_LEN), 0);
       finishInflight(vm);
       slotRelease(s);
     } else {
       const tail = load<u32>(v, V_TMP_TAIL);
       if (tail == NIL) store<u32>(v, s, V_TMP_HEAD);
-      else store<u32>(slotPtr(tail), s, P_NEXT);
+      else linkQueued(tail, s, load<u16>(sp, P_LEN));
       store<u32>(v, s, V_TMP_TAIL);
       const left = load<u32>(v, V_INFLIGHT) - 1;
       store<u32>(v, left, V_INFLIGHT);
@@ -367,10 +367,10 @@ function resteer(n: u32): u32 {
     const t = load<u32>(v, V_TMP_TAIL);
     deactivate(vm);
     let cnt: u32 = 0, bytes: u32 = 0;
-    for (let x = h; x != NIL; x = load<u32>(slotPtr(x), P_NEXT)) { cnt++; bytes += load<u32>(slotPtr(x), P_LEN); }
+    for (let x = h; x != NIL; x = load<u32>(slotPtr(x), P_NEXT)) { cnt++; bytes += load<u16>(slotPtr(x), P_LEN); }
     const oldHead = load<u32>(v, V_QHEAD);
-    store<u32>(slotPtr(t), oldHead, P_NEXT);
-    if (oldHead == NIL) store<u32>(v, t, V_QTAIL);
+    if (oldHead == NIL) { store<u32>(slotPtr(t), NIL, P_NEXT); store<u32>(v, t, V_QTAIL); }
+    else linkQueued(t, oldHead, load<u16>(slotPtr(oldHead), P_LEN));
     store<u32>(v, h, V_QHEAD);
     store<u32>(v, load<u32>(v, V_QPKTS) + cnt, V_QPKTS);
     store<u32>(v, load<u32>(v, V_QBYTES) + bytes, V_QBYTES);
