@@ -126,7 +126,7 @@ export class Feed {
 
   constructor(readonly wl: Workload, readonly traffic: Traffic) {
     const B = (this.B = wl.batch);
-    this.full = wl.path !== 'enqueue';
+    this.full = wl.path === 'full' || wl.path === 'ring';
     this.backlogged = wl.load === 'backlogged';
     this.vms = new Uint32Array(B); this.lens = new Uint32Array(B).fill(FRAME_BYTES);
     this.handles = new Uint32Array(B); this.hashes = new Uint32Array(B);
@@ -143,6 +143,7 @@ export class Feed {
 
   /** Ring path: stages every (VM, flow) frame into the engine's frame buffer once; put() then writes descriptors only. */
   useRing(raw: RawBuffers): void {
+    if (this.wl.path === 'desc') { raw.lengths.fill(FRAME_BYTES); this.raw = raw; return; }
     const frames = this.traffic.frames;
     if (frames.length * FRAME_BYTES > raw.frames.length) throw new Error(`frame buffer of ${raw.frames.length} B cannot hold ${frames.length} frames`);
     for (let k = 0; k < frames.length; k++) raw.frames.set(frames[k]!, k * FRAME_BYTES);
@@ -154,7 +155,12 @@ export class Feed {
     const h = this.handle++ >>> 0;
     const k = vm * FLOWS_PER_VM + (h & (FLOWS_PER_VM - 1));
     const raw = this.raw;
-    if (raw !== null) { raw.offsets[i] = k * FRAME_BYTES; raw.handles[i] = h; return; }
+    if (raw !== null) {
+      if (this.full) raw.offsets[i] = k * FRAME_BYTES;
+      else { raw.vms[i] = vm; raw.flowHashes[i] = this.traffic.hashes[k]!; }
+      raw.handles[i] = h;
+      return;
+    }
     this.vms[i] = vm; this.handles[i] = h; this.hashes[i] = this.traffic.hashes[k]!;
     if (this.full) this.framesBy[this.nLast]![i] = this.traffic.frames[k]!;
   }
@@ -265,14 +271,14 @@ export class WasmRunner {
     }
     for (const v of vmSpecs(wl.vms, teamBps(wl))) s.addVm(v, 0n);
     const r = new WasmRunner(s, new Feed(wl, traffic), engine.name, engine.fastHost === true, engine.setCopy === true);
-    if (wl.path === 'ring') r.f.useRing(r.raw);
+    if (wl.path === 'ring' || wl.path === 'desc') r.f.useRing(r.raw);
     return r;
   }
 
   private enqueueBatch(n: number, now: bigint, rec: StepRecord | null): void {
     const f = this.f, s = this.s;
-    if (f.wl.path === 'ring') {
-      s.enqueueWrittenFrames(n, now);
+    if (f.wl.path === 'ring' || f.wl.path === 'desc') {
+      if (f.full) s.enqueueWrittenFrames(n, now); else s.enqueueWritten(n, now);
       if (rec) for (let i = 0; i < n; i++) { rec.statuses.push(this.raw.statuses[i]!); rec.classified.push(this.raw.vms[i]!); }
     } else if (f.full && this.fastHost) {
       this.fastEnqueueFrames(f.framesBy[n]!, n, now);

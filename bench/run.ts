@@ -191,6 +191,13 @@ async function allocTest(o: Options, gc: () => void): Promise<AllocResult> {
   const W = 256, windows = 24;
   r.f.precomputeTimes(W * windows);
   const per: number[] = [];
+  // ALLOC_DEBUG=1: print every window and write a sampling heap profile of them (bench/heap-profile-summary.ts reads it)
+  let sess: import('node:inspector').Session | null = null;
+  if (process.env.ALLOC_DEBUG) {
+    const insp = await import('node:inspector');
+    sess = new insp.Session(); sess.connect();
+    await new Promise((res) => sess!.post('HeapProfiler.startSampling', { samplingInterval: 16 }, res));
+  }
   for (let k = 0; k < windows; k++) {
     const h0 = process.memoryUsage().heapUsed;
     for (let i = 0; i < W; i++) r.step();
@@ -199,6 +206,11 @@ async function allocTest(o: Options, gc: () => void): Promise<AllocResult> {
   }
   r.f.stopTimes();
   per.sort((a, b) => a - b);
+  if (process.env.ALLOC_DEBUG) {
+    console.log('per-window B/batch', per.map((x) => x.toFixed(0)).join(' '));
+    const prof = await new Promise<any>((res) => sess!.post('HeapProfiler.stopSampling', (_e: unknown, r: any) => res(r.profile)));
+    writeFileSync('/tmp/alloc.heapprofile', JSON.stringify(prof));
+  }
   // 10^7 packets
   const batches = Math.ceil(o.allocPackets / wl.batch);
   r.f.precomputeTimes(batches);

@@ -29,9 +29,11 @@
  *           host writes each packet's descriptor (offset, handle) and calls
  *           enqueueWrittenFrames; classification, queueing, scheduling, NIC choice
  *           and stats are the same work as `full`;
- * enqueue — pre-classified descriptors through enqueue(vms, lengths, handles, hashes).
+ * enqueue — pre-classified descriptors through enqueue(vms, lengths, handles, hashes);
+ * desc    — pre-classified, zero-copy: the host writes VM, handle and flow hash
+ *           straight into rawBuffers and calls enqueueWritten.
  */
-export type DataPath = 'full' | 'ring' | 'enqueue';
+export type DataPath = 'full' | 'ring' | 'enqueue' | 'desc';
 export type LoadShape = 'backlogged' | 'light';
 
 export interface PolicySpec {
@@ -100,7 +102,9 @@ export const MATRIX: Workload[] = [
   // batch size
   w('full', 32, 64, 4, 'rr', 'backlogged'),
   w('full', 32, 4096, 4, 'rr', 'backlogged'),
-  // pre-classified path
+  // pre-classified path (zero-copy descriptors, then through the enqueue API)
+  w('desc', 256, 64, 4, 'rr', 'backlogged'),
+  w('desc', 256, 4096, 4, 'rr', 'backlogged'),
   w('enqueue', 256, 64, 4, 'rr', 'backlogged'),
   w('enqueue', 32, 64, 4, 'rr', 'backlogged'),
   w('enqueue', 256, 4096, 4, 'rr', 'backlogged'),
@@ -159,5 +163,5 @@ export function vmSpecs(n: number, teamBps: number): VmSpec[] {
 }
 
 export function describe(wl: Workload): string {
-  return `${wl.path === 'full' ? 'frames' : wl.path === 'ring' ? 'ring' : 'enqueue'} b${wl.batch} ${wl.vms}vm/${wl.nics}nic ${wl.policy.name} ${wl.load}${wl.maxNics ? ` maxNics=${wl.maxNics}` : ''}`;
+  return `${wl.path === 'full' ? 'frames' : wl.path} b${wl.batch} ${wl.vms}vm/${wl.nics}nic ${wl.policy.name} ${wl.load}${wl.maxNics ? ` maxNics=${wl.maxNics}` : ''}`;
 }
