@@ -100,32 +100,32 @@ export const MATRIX: Workload[] = [
   // VM scaling
   w('ring', 256, 1024, 4, 'rr', 'backlogged'),
   // batch size
-  w('full', 32, 64, 4, 'rr', 'backlogged'),
-  w('full', 32, 4096, 4, 'rr', 'backlogged'),
-  // pre-classified path (zero-copy descriptors, then through the enqueue API)
+  w('ring', 32, 64, 4, 'rr', 'backlogged'),
+  w('ring', 32, 4096, 4, 'rr', 'backlogged'),
+  // pre-classified path: zero-copy descriptors, then through the enqueue API
   w('desc', 256, 64, 4, 'rr', 'backlogged'),
   w('desc', 256, 4096, 4, 'rr', 'backlogged'),
+  w('desc', 256, 16384, 4, 'rr', 'backlogged'),
+  w('desc', 32, 64, 4, 'rr', 'backlogged'),
   w('enqueue', 256, 64, 4, 'rr', 'backlogged'),
-  w('enqueue', 32, 64, 4, 'rr', 'backlogged'),
   w('enqueue', 256, 4096, 4, 'rr', 'backlogged'),
-  w('enqueue', 256, 16384, 4, 'rr', 'backlogged'),
   // policies
-  w('full', 256, 64, 4, 'll', 'backlogged'),
-  w('full', 256, 64, 4, 'port', 'backlogged'),
-  w('full', 256, 4096, 4, 'port', 'backlogged'),
-  w('full', 256, 64, 4, 'mac', 'backlogged'),
-  w('full', 256, 64, 4, 'flow', 'backlogged'),
+  w('ring', 256, 64, 4, 'll', 'backlogged'),
+  w('ring', 256, 64, 4, 'port', 'backlogged'),
+  w('ring', 256, 4096, 4, 'port', 'backlogged'),
+  w('ring', 256, 64, 4, 'mac', 'backlogged'),
+  w('ring', 256, 64, 4, 'flow', 'backlogged'),
   // NIC count (and the default maxNics = 8 against an exact fit)
-  w('full', 256, 64, 2, 'rr', 'backlogged'),
-  w('full', 256, 64, 8, 'rr', 'backlogged'),
-  w('full', 256, 64, 8, 'll', 'backlogged'),
-  w('full', 256, 64, 4, 'rr', 'backlogged', { maxNics: 4 }),
+  w('ring', 256, 64, 2, 'rr', 'backlogged'),
+  w('ring', 256, 64, 8, 'rr', 'backlogged'),
+  w('ring', 256, 64, 8, 'll', 'backlogged'),
+  w('ring', 256, 64, 4, 'rr', 'backlogged', { maxNics: 4 }),
   // light load
-  w('full', 256, 64, 4, 'rr', 'light'),
-  w('full', 256, 4096, 4, 'rr', 'light'),
-  w('full', 256, 16384, 4, 'rr', 'light'),
-  w('enqueue', 256, 4096, 4, 'rr', 'light'),
-  w('full', 32, 4096, 4, 'port', 'light'),
+  w('ring', 256, 64, 4, 'rr', 'light'),
+  w('ring', 256, 4096, 4, 'rr', 'light'),
+  w('ring', 256, 16384, 4, 'rr', 'light'),
+  w('desc', 256, 4096, 4, 'rr', 'light'),
+  w('ring', 32, 4096, 4, 'port', 'light'),
 ];
 
 /** The VM mix, a function of the VM index (same for every engine). */
