@@ -2,7 +2,9 @@
 //
 // The core keeps u64 counters in linear memory (layout.ts: VM stats, NIC
 // records, team counters); reading them is a few loads per VM and costs the
-// data path nothing. Counters are returned as numbers (exact below 2^53).
+// data path nothing. Counters are returned as numbers (exact below 2^53), read
+// as two u32 halves: a BigInt per counter made a 4096-VM snapshot cost ~27 ms,
+// most of it garbage collection.
 
 import * as L from '../wasm/layout.js';
 
@@ -68,45 +70,48 @@ export function histogramQuantile(h: readonly number[], q: number): number {
   return bucketUpperNs(h.length - 1);
 }
 
-function delays(dv: DataView, s: number) {
-  const h: number[] = [];
-  for (let b = 0; b < L.DELAY_BUCKETS; b++) h.push(dv.getUint32(s + L.S_DELAY_HIST + b * 4, true));
-  const released = Number(dv.getBigUint64(s + L.S_REL_PKTS, true));
-  const maxNs = Number(dv.getBigUint64(s + L.S_DELAY_MAX, true)) * UNIT_NS;
-  return {
-    delayHistogram: h,
-    delayP50Ns: Math.min(histogramQuantile(h, 0.5), maxNs), delayP99Ns: Math.min(histogramQuantile(h, 0.99), maxNs),
-    delayMaxNs: maxNs,
-    delayMeanNs: released ? (Number(dv.getBigUint64(s + L.S_DELAY_SUM, true)) * UNIT_NS) / released : 0,
-  };
-}
+const TWO32 = 4294967296;
+
+/** u64 at byte offset p (8-aligned) as a number (exact below 2^53, rounded like Number(bigint) above): no BigInt allocated. */
+function u64At(w: Uint32Array, p: number): number { return w[p >>> 2]! + w[(p >>> 2) + 1]! * TWO32; }
 
 const STATES = ['removing', 'idle', 'active', 'held', 'removing'] as const;
 
 export function readStats(buf: ArrayBuffer, hdr: Uint32Array, vms: { id: number; name: string }[],
   nics: ({ index: number; name: string; speedBps: number } | undefined)[]): StatsSnapshot {
-  const dv = new DataView(buf);
-  const u64 = (p: number) => Number(dv.getBigUint64(p, true));
-  const u32 = (p: number) => dv.getUint32(p, true);
+  // Wasm memory is little-endian and so are the hosts we run on (x86-64, arm64): a
+  // Uint32Array reads it directly, several times faster than a DataView on Wasm memory
+  const w = new Uint32Array(buf);
+  const u64 = (p: number) => u64At(w, p);
+  const u32 = (p: number) => w[p >>> 2]!;
   const vmBase = hdr[L.H_VM_PTR]!, stBase = hdr[L.H_VMSTAT_PTR]!, nicBase = hdr[L.H_NIC_PTR]!, team = hdr[L.H_TEAM_PTR]!;
-  const vmOut: VmStats[] = vms.map(({ id, name }) => {
+  const vmOut: VmStats[] = new Array(vms.length);
+  for (let k = 0; k < vms.length; k++) {
+    const { id, name } = vms[k]!;
     const v = vmBase + id * L.VM_STRIDE, s = stBase + id * L.VMSTAT_STRIDE;
     const nic = u32(v + L.V_NIC);
-    return {
+    const h: number[] = new Array(L.DELAY_BUCKETS);
+    for (let b = 0; b < L.DELAY_BUCKETS; b++) h[b] = u32(s + L.S_DELAY_HIST + b * 4);
+    const released = u64(s + L.S_REL_PKTS);
+    const maxNs = u64(s + L.S_DELAY_MAX) * UNIT_NS;
+    vmOut[k] = {
       id, name, state: STATES[u32(v + L.V_STATE)] ?? 'removing', nic: nic === L.NIL ? null : nic,
       paused: (u32(v + L.V_FLAGS) & L.VF_PAUSED) !== 0,
       queuedPackets: u32(v + L.V_QPKTS), queuedBytes: u32(v + L.V_QBYTES), inFlightPackets: u32(v + L.V_INFLIGHT),
       acceptedPackets: u64(s + L.S_ACC_PKTS), acceptedBytes: u64(s + L.S_ACC_BYTES),
-      releasedPackets: u64(s + L.S_REL_PKTS), releasedBytes: u64(s + L.S_REL_BYTES),
+      releasedPackets: released, releasedBytes: u64(s + L.S_REL_BYTES),
       sentPackets: u64(s + L.S_SENT_PKTS), sentBytes: u64(s + L.S_SENT_BYTES),
       fullPackets: u64(s + L.S_FULL_PKTS), fullBytes: u64(s + L.S_FULL_BYTES),
       returnedPackets: u64(s + L.S_RET_PKTS), returnedBytes: u64(s + L.S_RET_BYTES),
       droppedPackets: u64(s + L.S_DROP_PKTS), resteeredPackets: u64(s + L.S_RESTEER_PKTS),
       pauses: u64(s + L.S_PAUSES), reservationBytes: u64(s + L.S_RES_BYTES),
+      delayHistogram: h,
+      delayP50Ns: Math.min(histogramQuantile(h, 0.5), maxNs), delayP99Ns: Math.min(histogramQuantile(h, 0.99), maxNs),
+      delayMaxNs: maxNs,
+      delayMeanNs: released ? (u64(s + L.S_DELAY_SUM) * UNIT_NS) / released : 0,
       forgedPackets: u64(s + L.S_FORGED_PKTS), forgedBytes: u64(s + L.S_FORGED_BYTES), rateBps: 0, offeredBps: 0,
-      ...delays(dv, s),
     };
-  });
+  }
   const nicOut: NicStats[] = [];
   for (const n of nics) {
     if (!n) continue;
