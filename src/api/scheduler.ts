@@ -434,6 +434,7 @@ export class Scheduler {
       this.macOwner.set(m, id);
     }
     this.vms.set(id, { id, name: v.name, macs, cfg });
+    this.advisorVms = null;
     if (this.isLoadBased(cfg)) this.loadBasedVms++;
     this.countHashing(cfg, 1);
     this.vmNames.set(v.name, id);
@@ -459,6 +460,7 @@ export class Scheduler {
     const rc = this.core.vmUpdate(vm, t);
     if (rc < 0) throw new NicteamError('UNKNOWN_VM', `VM ${vm} could not be updated (code ${rc})`, 'vm');
     r.cfg = cfg;
+    this.advisorVms = null;
     this.drainEvents();
     this.rescaleReservations();
   }
@@ -476,6 +478,7 @@ export class Scheduler {
     }
     for (const m of r.macs) { const [hi, lo] = macToWords(m); this.core.macRemove(hi, lo); this.macOwner.delete(m); }
     this.vms.delete(vm);
+    this.advisorVms = null;
     this.vmNames.delete(r.name);
     this.effectiveRes.delete(vm);
     if (this.isLoadBased(r.cfg)) this.loadBasedVms--;
@@ -651,14 +654,17 @@ export class Scheduler {
 
   /** Advice runs at most once per advice.evalIntervalNs (100 ms) of engine time, off the per-packet path. */
   private advise(t: bigint): void {
-    const st = this.stats(); // also brings the rates up to date
+    const st = this.snapshot(false); // also brings the rates up to date; delay histograms are not needed here
     const pinnedTeam = PINNED_POLICIES.includes(this.policy);
-    const vms = st.vms.map((v) => {
+    // the advisor's view of each VM's config changes only with add/update/remove: built once, not per evaluation
+    const vms = (this.advisorVms ??= st.vms.map((v) => {
       const r = this.vms.get(v.id)!;
       return { id: v.id, name: r.name, ...r.cfg, pinned: PINNED_POLICIES.includes(POLICIES[r.cfg.policy ?? POLICIES.indexOf(this.policy)]!) };
-    });
+    }));
     for (const a of this.advisor!.evaluate(t, st, this.rates, vms, pinnedTeam ? 'pinned' : 'pool')) this.emitter.emit('advice', a);
   }
+  /** Cached per-VM config rows for the advisor, in vmIds order (null: rebuild at the next evaluation). */
+  private advisorVms: ({ id: number; name: string; pinned: boolean } & ResolvedVm)[] | null = null;
 
   /** Prometheus text exposition (format 0.0.4) of every counter and gauge; names start with nicteam_. */
   metrics(): string {
@@ -770,8 +776,11 @@ export class Scheduler {
   private takeMoves(): VmMove[] { const m = this.pendingMoves; this.pendingMoves = []; return m; }
 
   /** A snapshot of every counter (reading it costs the data path nothing), with EWMA rates and fairness. */
-  stats(): StatsSnapshot {
-    const st = this.counters();
+  stats(): StatsSnapshot { return this.snapshot(true); }
+
+  /** stats() with or without the per-VM delay histograms (the advisor does not read them). */
+  private snapshot(delays: boolean): StatsSnapshot {
+    const st = this.counters(delays);
     this.rates.update(this.now, st);
     for (const v of st.vms) { const r = this.rates.vm(v.id, v.name); v.rateBps = r?.sentBps ?? 0; v.offeredBps = r?.offeredBps ?? 0; }
     for (const n of st.nics) { const r = this.rates.nic(n.index); n.utilization = r?.utilization ?? 0; n.rateBps = r?.sentBps ?? 0; }
@@ -782,9 +791,9 @@ export class Scheduler {
   }
 
   /** The raw counters only. */
-  private counters(): StatsSnapshot {
+  private counters(delays = true): StatsSnapshot {
     return readStats(this.core.memory.buffer, this.hdr, this.vmIds.map((id) => ({ id, name: this.vms.get(id)!.name })),
-      this.nics.map((n, i) => (n ? { index: i, name: n.name, speedBps: n.speedBps } : undefined)));
+      this.nics.map((n, i) => (n ? { index: i, name: n.name, speedBps: n.speedBps } : undefined)), delays);
   }
 
   private fairnessRows(st: StatsSnapshot) {

@@ -77,8 +77,15 @@ function u64At(w: Uint32Array, p: number): number { return w[p >>> 2]! + w[(p >>
 
 const STATES = ['removing', 'idle', 'active', 'held', 'removing'] as const;
 
+const NO_HISTOGRAM: number[] = Object.freeze([]) as unknown as number[];
+
+/**
+ * A snapshot of every counter. `delays: false` (the advisor's periodic read)
+ * skips the per-VM delay histogram and its percentiles — most of a snapshot's
+ * cost at thousands of VMs — leaving delayHistogram empty and the percentiles 0.
+ */
 export function readStats(buf: ArrayBuffer, hdr: Uint32Array, vms: { id: number; name: string }[],
-  nics: ({ index: number; name: string; speedBps: number } | undefined)[]): StatsSnapshot {
+  nics: ({ index: number; name: string; speedBps: number } | undefined)[], delays = true): StatsSnapshot {
   // Wasm memory is little-endian and so are the hosts we run on (x86-64, arm64): a
   // Uint32Array reads it directly, several times faster than a DataView on Wasm memory
   const w = new Uint32Array(buf);
@@ -90,8 +97,11 @@ export function readStats(buf: ArrayBuffer, hdr: Uint32Array, vms: { id: number;
     const { id, name } = vms[k]!;
     const v = vmBase + id * L.VM_STRIDE, s = stBase + id * L.VMSTAT_STRIDE;
     const nic = u32(v + L.V_NIC);
-    const h: number[] = new Array(L.DELAY_BUCKETS);
-    for (let b = 0; b < L.DELAY_BUCKETS; b++) h[b] = u32(s + L.S_DELAY_HIST + b * 4);
+    let h = NO_HISTOGRAM;
+    if (delays) {
+      h = new Array(L.DELAY_BUCKETS);
+      for (let b = 0; b < L.DELAY_BUCKETS; b++) h[b] = u32(s + L.S_DELAY_HIST + b * 4);
+    }
     const released = u64(s + L.S_REL_PKTS);
     const maxNs = u64(s + L.S_DELAY_MAX) * UNIT_NS;
     vmOut[k] = {
@@ -106,7 +116,8 @@ export function readStats(buf: ArrayBuffer, hdr: Uint32Array, vms: { id: number;
       droppedPackets: u64(s + L.S_DROP_PKTS), resteeredPackets: u64(s + L.S_RESTEER_PKTS),
       pauses: u64(s + L.S_PAUSES), reservationBytes: u64(s + L.S_RES_BYTES),
       delayHistogram: h,
-      delayP50Ns: Math.min(histogramQuantile(h, 0.5), maxNs), delayP99Ns: Math.min(histogramQuantile(h, 0.99), maxNs),
+      delayP50Ns: delays ? Math.min(histogramQuantile(h, 0.5), maxNs) : 0,
+      delayP99Ns: delays ? Math.min(histogramQuantile(h, 0.99), maxNs) : 0,
       delayMaxNs: maxNs,
       delayMeanNs: released ? (u64(s + L.S_DELAY_SUM) * UNIT_NS) / released : 0,
       forgedPackets: u64(s + L.S_FORGED_PKTS), forgedBytes: u64(s + L.S_FORGED_BYTES), rateBps: 0, offeredBps: 0,
