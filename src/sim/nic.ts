@@ -19,7 +19,8 @@
 // Units: times ns (float64: fractional ns are kept so the link rate is exact;
 // event times are rounded up to whole ns), sizes bytes, speed bit/s.
 // Cost: O(1) amortised per packet; storage grows by doubling, never on a
-// steady-state path.
+// steady-state path. The next report time is cached between changes (the
+// simulator asks for it at least twice per event).
 
 export interface NicModelParams {
   speedBps: number;
@@ -42,26 +43,37 @@ export class NicModel {
   removed = false;
   /** ns per byte on the wire (8e9 / speed). */
   private readonly nsPerByte: number;
+  // params copied into own fields: push runs once per packet
+  private readonly ringPackets: number;   // frames (txRingPackets)
+  private readonly overheadBytes: number; // bytes (wireOverheadBytes)
   // FIFO columns, indexed by (position & mask); positions head <= sched <= tail.
-  private handles: Uint32Array;
-  private lengths: Uint32Array;   // frame bytes
-  private finishes: Float64Array; // ns, valid for [head, sched)
-  private mask: number;
+  // Public for reading only: the simulator's completion walk reads them in place
+  // (a call per field per packet costs more than the walk itself).
+  handles: Uint32Array;
+  lengths: Uint32Array;   // frame bytes
+  finishes: Float64Array; // ns, valid for [head, sched)
+  mask: number;
   /** Oldest entry not yet completed. */
   head = 0;
   /** First entry without a descriptor (not yet scheduled on the wire). */
   private sched = 0;
+  /** One past the newest entry with a finish time (entries [head, scheduled) are on the wire). */
+  get scheduled(): number { return this.sched; }
   /** One past the newest entry. */
   tail = 0;
   /** When the last scheduled frame leaves the wire (ns). */
   private busyUntilNs = 0;
   /** Frame bytes handed over and not yet completed (the engine's in-flight bytes). */
   inFlightBytes = 0;
+  /** nextCompletionNs() as last computed (ns); NaN when the FIFO changed since. */
+  private reportNs = NaN;
 
   constructor(params: NicModelParams, up: boolean) {
     this.params = params;
     this.up = up;
     this.nsPerByte = 8e9 / params.speedBps;
+    this.ringPackets = params.txRingPackets;
+    this.overheadBytes = params.wireOverheadBytes;
     const size = 1024;
     this.handles = new Uint32Array(size);
     this.lengths = new Uint32Array(size);
@@ -82,23 +94,28 @@ export class NicModel {
     this.handles[i] = handle;
     this.lengths[i] = lengthBytes;
     this.inFlightBytes += lengthBytes;
-    if (this.sched === this.tail && this.sched - this.head < this.params.txRingPackets) {
+    this.reportNs = NaN;
+    if (this.sched === this.tail && this.sched - this.head < this.ringPackets) {
       // fast path: a free descriptor and nothing waiting ahead of this frame
-      const busy = this.busyUntilNs;
-      this.busyUntilNs = this.finishes[i] = (busy > nowNs ? busy : nowNs) + (lengthBytes + this.params.wireOverheadBytes) * this.nsPerByte;
+      // Math.max, not `busy > nowNs ? busy : nowNs`: V8 merges that ternary's float and
+      // tagged operands by boxing the float, a 16-byte heap number per packet
+      const finish = Math.max(this.busyUntilNs, nowNs) + (lengthBytes + this.overheadBytes) * this.nsPerByte;
+      this.finishes[i] = finish;
+      this.busyUntilNs = finish;
       this.sched++;
+      this.tail++;
+      return;
     }
     this.tail++;
-    if (this.sched < this.tail && this.sched - this.head < this.params.txRingPackets) this.scheduleMore(nowNs);
+    if (this.sched < this.tail && this.sched - this.head < this.ringPackets) this.scheduleMore(nowNs);
   }
 
   private scheduleMore(nowNs: number): void {
-    const ring = this.params.txRingPackets, ovh = this.params.wireOverheadBytes;
+    const ring = this.ringPackets, ovh = this.overheadBytes;
     let busy = this.busyUntilNs;
     while (this.sched < this.tail && this.sched - this.head < ring) {
       const i = this.sched & this.mask;
-      const start = busy > nowNs ? busy : nowNs;
-      busy = start + (this.lengths[i]! + ovh) * this.nsPerByte;
+      busy = Math.max(busy, nowNs) + (this.lengths[i]! + ovh) * this.nsPerByte; // Math.max: see push
       this.finishes[i] = busy;
       this.sched++;
     }
@@ -107,6 +124,12 @@ export class NicModel {
 
   /** Time (whole ns) of the next completion report, Infinity when nothing is on the wire. */
   nextCompletionNs(): number {
+    const cached = this.reportNs;
+    if (cached === cached) return cached; // not NaN: nothing changed since
+    return (this.reportNs = this.computeReportNs());
+  }
+
+  private computeReportNs(): number {
     if (this.head === this.sched) return Infinity;
     const first = this.finishes[this.head & this.mask]!;
     const period = this.params.txCoalesceNs;
@@ -119,21 +142,12 @@ export class NicModel {
     return Math.ceil(t);
   }
 
-  /** How many frames, from the head, have finished by `nowNs`. */
-  finishedBy(nowNs: number): number {
-    let k = 0;
-    const n = this.sched - this.head;
-    while (k < n && this.finishes[(this.head + k) & this.mask]! <= nowNs) k++;
-    return k;
-  }
-
-  /** Entry k positions after the head: handle, frame bytes, finish time (ns). */
+  /** Handle of the entry k positions after the head. */
   handleAt(k: number): number { return this.handles[(this.head + k) & this.mask]!; }
-  lengthAt(k: number): number { return this.lengths[(this.head + k) & this.mask]!; }
-  finishAt(k: number): number { return this.finishes[(this.head + k) & this.mask]!; }
 
   /** Drops the k oldest entries (they were reported complete) and gives freed descriptors to waiting frames. */
   advance(k: number, nowNs: number): void {
+    this.reportNs = NaN;
     for (let j = 0; j < k; j++) this.inFlightBytes -= this.lengths[(this.head + j) & this.mask]!;
     this.head += k;
     if (this.sched < this.tail) this.scheduleMore(nowNs);
@@ -143,6 +157,7 @@ export class NicModel {
   clear(nowNs: number): void {
     this.head = this.sched = this.tail = 0;
     this.inFlightBytes = 0;
+    this.reportNs = NaN;
     this.busyUntilNs = nowNs;
   }
 
@@ -159,5 +174,6 @@ export class NicModel {
       h[b] = this.handles[a]!; l[b] = this.lengths[a]!; f[b] = this.finishes[a]!;
     }
     this.handles = h; this.lengths = l; this.finishes = f; this.mask = size - 1;
+    this.reportNs = NaN;
   }
 }

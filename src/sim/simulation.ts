@@ -32,7 +32,7 @@
 // Cost per packet: O(1) amortised, no object allocation (typed arrays, rings,
 // batch calls); per event: O(VMs + NICs). Browser-safe: no node: imports.
 
-import { createScheduler, type Scheduler } from '../index.js';
+import { createScheduler, type Scheduler, type RawBuffers } from '../index.js';
 import type { VmUpdateInput } from '../api/config.js';
 import { idealAllocation, type IdealVm } from '../alloc/ideal.js';
 import { Rng } from './rng.js';
@@ -129,6 +129,8 @@ export class Simulation {
   private kick = true;
   /** nowNs as bigint, made once per step. */
   private bigNow = 0n;
+  /** The engine's ingress columns in Wasm memory (zero-copy enqueue; valid for the engine's life). */
+  private readonly raw: RawBuffers;
   /** Cached exact-length views of the scratch columns, by length (batch calls take whole arrays). */
   private views: ([Uint32Array, Uint32Array, Uint32Array] | undefined)[] = [];
   private readonly events: SimEvent[] = [];
@@ -158,6 +160,7 @@ export class Simulation {
     this.intervalNs = scenario.sampleIntervalNs;
     this.nextTickNs = scenario.sampleIntervalNs;
     this.batch = engine.capacity.batchSize;
+    this.raw = engine.rawBuffers;
     this.pinned = !PER_PACKET_POLICIES.has(engine.policy);
     this.feed = options.feed;
     if (this.feed) this.unmatched = new HostRing(this.feed.frames.length + 1);
@@ -439,39 +442,47 @@ export class Simulation {
   private completeNic(n: NicRecord, now: number, all: boolean): void {
     const m = n.model;
     if (!all && m.nextCompletionNs() > now) return;
-    const k = m.finishedBy(now);
-    if (k === 0) return;
-    const pk = this.packets, iv = this.intervalNs, ovh = m.params.wireOverheadBytes;
-    // finish times grow along the FIFO: the interval changes rarely, so sum wire bytes per interval run
-    let bucket = Math.floor(m.finishAt(0) / iv), bucketEnd = (bucket + 1) * iv, wire = 0, pkts = 0, bytes = 0, valid = 0;
-    for (let j = 0; j < k; j++) {
-      const h = m.handleAt(j), len = m.lengthAt(j);
-      const f = m.finishAt(j);
+    // walk the NIC's FIFO columns in place (finish times grow along it): every frame finished by now
+    const handles = m.handles, lengths = m.lengths, finishes = m.finishes, mask = m.mask;
+    const head = m.head, end = m.scheduled;
+    if (head === end || finishes[head & mask]! > now) return;
+    const pk = this.packets, state = pk.state, record = pk.record, recs = this.records;
+    const iv = this.intervalNs, ovh = m.params.wireOverheadBytes;
+    // the interval changes rarely along the FIFO: sum wire bytes per interval run
+    let bucket = Math.floor(finishes[head & mask]! / iv), bucketEnd = (bucket + 1) * iv, wire = 0, bytes = 0, valid = 0;
+    let p = head;
+    for (; p < end; p++) {
+      const i = p & mask;
+      const f = finishes[i]!;
+      if (f > now) break;
+      const h = handles[i]!, len = lengths[i]!;
       if (f >= bucketEnd) {
         n.wire.add(bucket, wire); wire = 0;
         bucket = Math.floor(f / iv); bucketEnd = (bucket + 1) * iv;
       }
-      wire += len + ovh; pkts++; bytes += len;
-      if (pk.state[h] !== RELEASED) { this.violations++; continue; }
+      wire += len + ovh; bytes += len;
+      if (state[h] !== RELEASED) { this.violations++; continue; }
       valid++;
-      const r = this.records[pk.record[h]!]!;
+      const r = recs[record[h]!]!;
       r.sentPackets++; r.sentBytes += len;
       r.sent.add(bucket, len); r.sentPkts.add(bucket, 1);
       pk.release(h);
     }
+    const k = p - head;
     n.wire.add(bucket, wire);
-    n.sentPackets += pkts; n.sentBytes += bytes;
+    n.sentPackets += k; n.sentBytes += bytes;
     this.completedTotal += valid;
     this.engine.completed(n.index, k);
     m.advance(k, now);
   }
 
+  /** Makes the scratch columns hold n entries (called per VM per offer: no closure here, V8 would allocate its context on every call). */
   private grow(n: number): void {
     if (n <= this.scrVm.length) return;
     let size = this.scrVm.length;
     while (size < n) size *= 2;
-    const g = (a: Uint32Array) => { const b = new Uint32Array(size); b.set(a); return b; };
-    this.scrVm = g(this.scrVm); this.scrLen = g(this.scrLen); this.scrHandle = g(this.scrHandle); this.scrRec = g(this.scrRec);
+    this.scrVm = grown(this.scrVm, size); this.scrLen = grown(this.scrLen, size);
+    this.scrHandle = grown(this.scrHandle, size); this.scrRec = grown(this.scrRec, size);
     this.views = [];
   }
 
@@ -534,11 +545,24 @@ export class Simulation {
 
   private submitPlain(now: number, n: number): void {
     if (n === 0) return;
-    let v = this.views[n];
-    if (!v) this.views[n] = v = [this.scrVm.subarray(0, n), this.scrLen.subarray(0, n), this.scrHandle.subarray(0, n)];
-    const res = this.engine.enqueue(v[0], v[1], v[2], undefined, this.bigNow);
-    const st = res.statuses, pk = this.packets;
-    if (res.accepted === n) {
+    let st: Uint8Array, accepted: number;
+    if (n <= this.batch) {
+      // the usual case (one engine batch): write the descriptors straight into the engine's
+      // columns and enqueue them in place (enqueueWritten: one core call like enqueue, no copies)
+      const raw = this.raw, vms = raw.vms, lens = raw.lengths, hds = raw.handles, hashes = raw.flowHashes;
+      const scrVm = this.scrVm, scrLen = this.scrLen, scrHandle = this.scrHandle;
+      for (let i = 0; i < n; i++) { vms[i] = scrVm[i]!; lens[i] = scrLen[i]!; hds[i] = scrHandle[i]!; hashes[i] = 0; }
+      accepted = this.engine.enqueueWritten(n, this.bigNow);
+      st = raw.statuses; // valid until the next engine call; none happens below
+    } else {
+      // more than one batch (e.g. the first fill): enqueue splits it, in the same core calls
+      let v = this.views[n];
+      if (!v) this.views[n] = v = [this.scrVm.subarray(0, n), this.scrLen.subarray(0, n), this.scrHandle.subarray(0, n)];
+      const res = this.engine.enqueue(v[0], v[1], v[2], undefined, this.bigNow);
+      st = res.statuses; accepted = res.accepted;
+    }
+    const pk = this.packets;
+    if (accepted === n) {
       // fast path: everything taken
       const scrHandle = this.scrHandle, recs = this.records, state = pk.state, enq = pk.enqueuedNs, rec = pk.record, lens = pk.length;
       for (let i = 0; i < n; i++) {
@@ -630,25 +654,28 @@ export class Simulation {
   }
 
   private pollAll(now: number): void {
-    const pk = this.packets;
+    const pk = this.packets, recs = this.records, nics = this.nics;
     for (;;) {
+      // per poll: offer() below may grow the packet table (new columns)
+      const state = pk.state, record = pk.record, released = pk.released, enq = pk.enqueuedNs;
       const res = this.engine.poll(this.bigNow);
-      this.wakeNs = res.nextWakeNs === null ? Infinity : Number(res.nextWakeNs);
+      // nextWakeNs is a getter that consults the engine: read it once
+      const wake = res.nextWakeNs;
+      this.wakeNs = wake === null ? Infinity : Number(wake);
       const c = res.count;
       const hs = res.handles, ns = res.nics, ls = res.lengths;
       for (let i = 0; i < c; i++) {
         const h = hs[i]!, len = ls[i]!;
-        if (pk.state[h] === QUEUED) {
-          pk.state[h] = RELEASED;
-          const r = this.records[pk.record[h]!]!;
+        if (state[h] === QUEUED) {
+          state[h] = RELEASED;
+          const r = recs[record[h]!]!;
           r.queuedPackets--; r.queuedBytes -= len;
-          if (pk.released[h] === 0) {
-            pk.released[h] = 1;
-            const d = now - pk.enqueuedNs[h]!;
-            r.intervalHist.record(d);
+          if (released[h] === 0) {
+            released[h] = 1;
+            r.intervalHist.record(now - enq[h]!);
           }
         } else this.violations++;
-        this.nics[ns[i]!]!.model.push(h, len, now);
+        nics[ns[i]!]!.model.push(h, len, now);
       }
       if (c < this.batch) break;
       this.offer(now, true);
@@ -807,6 +834,13 @@ export class Simulation {
     };
   }
 
+}
+
+/** A copy of `a` in a larger column of `size` entries. */
+function grown(a: Uint32Array, size: number): Uint32Array<ArrayBuffer> {
+  const b = new Uint32Array(size);
+  b.set(a);
+  return b;
 }
 
 /** Event payloads as JSON-safe data: bigint (e.g. advice times) → number (exact below 2^53). */
