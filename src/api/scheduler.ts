@@ -313,6 +313,10 @@ export class Scheduler {
         left = Math.max(0, left - sum * f);
       }
     }
+    // the core re-checks capacity on every update; the host already had its `capacity` event.
+    // Drained after each update: many updates would otherwise overflow a small event ring
+    // with these repeats and report events lost that no one needed (found by npm run fuzz).
+    this.quietCapacity = true;
     for (const id of [...want.keys()].sort((a, b) => a - b)) {
       const r = this.vms.get(id)!;
       const eff = want.get(id)!;
@@ -321,9 +325,8 @@ export class Scheduler {
       if (eff === r.cfg.reservationBps) this.effectiveRes.delete(id); else this.effectiveRes.set(id, eff);
       this.stage({ ...r.cfg, reservationBps: eff });
       this.core.vmUpdate(id, t);
+      if (this.hdr[L.H_EV_COUNT]) this.drainEvents();
     }
-    // the core re-checks capacity on every update; the host already had its `capacity` event
-    this.quietCapacity = true;
     this.drainEvents();
     this.quietCapacity = false;
   }

@@ -57,16 +57,18 @@ export class Pair {
    * configs in the same order (VM id) so both stay in lockstep.
    */
   private syncReservations(now: bigint): void {
-    const before = this.model.events.length;
+    // The scheduler drains the ring before it rescales (after the call that changed
+    // capacity) and after every update of the rescale, dropping the capacity
+    // re-checks those updates raise: so do the same with the model's ring.
+    const drained = this.model.events.splice(0);
     for (const id of this.sched.vmIds) {
       const eff = this.sched._effectiveReservation(id);
       const m = this.model.vms[id]!;
       if (m.resBps === BigInt(eff)) continue;
       this.model.updateVm(id, { ...(this.sched.vmConfig(id) as ResolvedVm), reservationBps: eff }, now);
+      drained.push(...this.model.events.splice(0).filter((e) => e.type !== EV.CAPACITY));
     }
-    // like the scheduler, drop the capacity re-checks these updates raise
-    const added = this.model.events.splice(before).filter((e) => e.type !== EV.CAPACITY);
-    this.model.events.push(...added);
+    this.model.events.push(...drained);
   }
 
   takeEvents(): { wasm: Norm[]; model: Norm[] } {
