@@ -42,6 +42,7 @@ import { NicModel } from './nic.js';
 import { PacketTable, QUEUED, RELEASED, RETURNED } from './packets.js';
 import { DelayHistogram } from './histogram.js';
 import { IntervalSums } from './series.js';
+import { RunSums } from './runsums.js';
 import type { Scenario, SimNicSpec, SimVmSpec, FaultSpec, SimResult, SimEvent, SimVmResult, SimNicResult } from './types.js';
 
 /** Frames handed to the engine in place of generated ones (pcap replay). */
@@ -133,6 +134,10 @@ export class Simulation {
   private readonly raw: RawBuffers;
   /** Cached exact-length views of the scratch columns, by length (batch calls take whole arrays). */
   private views: ([Uint32Array, Uint32Array, Uint32Array] | undefined)[] = [];
+  /** Per-VM frames and bytes of a completion run (completeNic). */
+  private readonly runSums = new RunSums();
+  /** Per-VM frames and bytes of the batch offer() is building (applied by submitPlain when all is taken). */
+  private readonly offered = new RunSums();
   private readonly events: SimEvent[] = [];
   private readonly eventCounts: Record<string, number> = {};
   private readonly batch: number;
@@ -217,6 +222,7 @@ export class Simulation {
       r.idealSeries.push(null); r.offeredSeries.push(null); r.p50Series.push(null); r.p99Series.push(null); r.backlogSeries.push(null);
     }
     this.records.push(r);
+    this.runSums.ensure(this.records.length); this.offered.ensure(this.records.length);
     this.kick = true;
     this.byId[id] = r;
     return id;
@@ -446,10 +452,12 @@ export class Simulation {
     const handles = m.handles, lengths = m.lengths, finishes = m.finishes, mask = m.mask;
     const head = m.head, end = m.scheduled;
     if (head === end || finishes[head & mask]! > now) return;
-    const pk = this.packets, state = pk.state, record = pk.record, recs = this.records;
+    const pk = this.packets, state = pk.state, record = pk.record;
     const iv = this.intervalNs, ovh = m.params.wireOverheadBytes;
     // the interval changes rarely along the FIFO: sum wire bytes per interval run
     let bucket = Math.floor(finishes[head & mask]! / iv), bucketEnd = (bucket + 1) * iv, wire = 0, bytes = 0, valid = 0;
+    // and the VMs' sent frames and bytes per run too (RunSums), applied once per run
+    const sent = this.runSums;
     let p = head;
     for (; p < end; p++) {
       const i = p & mask;
@@ -458,22 +466,33 @@ export class Simulation {
       const h = handles[i]!, len = lengths[i]!;
       if (f >= bucketEnd) {
         n.wire.add(bucket, wire); wire = 0;
+        this.applySent(bucket);
         bucket = Math.floor(f / iv); bucketEnd = (bucket + 1) * iv;
       }
       wire += len + ovh; bytes += len;
       if (state[h] !== RELEASED) { this.violations++; continue; }
       valid++;
-      const r = recs[record[h]!]!;
-      r.sentPackets++; r.sentBytes += len;
-      r.sent.add(bucket, len); r.sentPkts.add(bucket, 1);
+      sent.add(record[h]!, 1, len);
       pk.release(h);
     }
     const k = p - head;
     n.wire.add(bucket, wire);
+    this.applySent(bucket);
     n.sentPackets += k; n.sentBytes += bytes;
     this.completedTotal += valid;
     this.engine.completed(n.index, k);
     m.advance(k, now);
+  }
+
+  /** Credits the frames runSums collected to their VMs as sent in interval `bucket`. */
+  private applySent(bucket: number): void {
+    const sums = this.runSums, t = sums.touched, recs = this.records;
+    for (let j = 0; j < sums.count; j++) {
+      const ri = t[j]!, r = recs[ri]!, pkts = sums.packets[ri]!, bytes = sums.bytes[ri]!;
+      r.sentPackets += pkts; r.sentBytes += bytes;
+      r.sent.add(bucket, bytes); r.sentPkts.add(bucket, pkts);
+    }
+    sums.clear();
   }
 
   /** Makes the scratch columns hold n entries (called per VM per offer: no closure here, V8 would allocate its context on every call). */
@@ -514,9 +533,10 @@ export class Simulation {
           n++; pktRoom--; byteRoom -= len; made++; bytes += len;
         }
         r.offeredPackets += made; r.offeredBytes += bytes; r.intervalOfferedBytes += bytes;
+        if (made > 0) this.offered.add(idx, made, bytes);
         continue;
       }
-      let took = 0;
+      let took = 0, tookBytes = 0;
       while (pktRoom > 0) {
         if (r.ring.count === 0) {
           if (!greedy) break;
@@ -534,16 +554,19 @@ export class Simulation {
         if (r.framed) { frames[nf] = this.feed!.frames[ref]!; this.scrLen[n] = ref; nf++; }
         this.scrVm[n] = r.id; this.scrHandle[n] = h; this.scrRec[n] = r.framed ? 1 : 0;
         if (!r.framed) this.scrLen[n] = len;
-        n++; pktRoom--; byteRoom -= len; took++;
+        n++; pktRoom--; byteRoom -= len; took++; tookBytes += len;
         r.offeredPackets++; r.offeredBytes += len;
       }
+      if (took > 0) this.offered.add(r.index, took, tookBytes);
     }
     if (n === 0 && !(this.unmatched && this.unmatched.count)) return;
-    if (nf === 0) { this.submitPlain(now, n); return; }
-    this.submitMixed(now, n, nf);
+    if (nf === 0) this.submitPlain(now, n, true);
+    else this.submitMixed(now, n, nf);
+    this.offered.clear();
   }
 
-  private submitPlain(now: number, n: number): void {
+  /** Enqueues scratch rows 0..n-1 (pre-classified); `whole`: they are exactly what `offered` sums per VM. */
+  private submitPlain(now: number, n: number, whole: boolean): void {
     if (n === 0) return;
     let st: Uint8Array, accepted: number;
     if (n <= this.batch) {
@@ -551,6 +574,7 @@ export class Simulation {
       // columns and enqueue them in place (enqueueWritten: one core call like enqueue, no copies)
       const raw = this.raw, vms = raw.vms, lens = raw.lengths, hds = raw.handles, hashes = raw.flowHashes;
       const scrVm = this.scrVm, scrLen = this.scrLen, scrHandle = this.scrHandle;
+      // flow hash 0, as enqueue gives it (the column is shared with the frame paths, which write it)
       for (let i = 0; i < n; i++) { vms[i] = scrVm[i]!; lens[i] = scrLen[i]!; hds[i] = scrHandle[i]!; hashes[i] = 0; }
       accepted = this.engine.enqueueWritten(n, this.bigNow);
       st = raw.statuses; // valid until the next engine call; none happens below
@@ -562,8 +586,21 @@ export class Simulation {
       st = res.statuses; accepted = res.accepted;
     }
     const pk = this.packets;
+    if (accepted === n && whole) {
+      // fast path: everything taken, and the VMs' counters move by what offer() summed per VM
+      const off = this.offered, t = off.touched, recs = this.records;
+      for (let j = 0; j < off.count; j++) {
+        const ri = t[j]!, r = recs[ri]!, pkts = off.packets[ri]!, bytes = off.bytes[ri]!;
+        r.queuedPackets += pkts; r.queuedBytes += bytes;
+        r.acceptedPackets += pkts; r.acceptedBytes += bytes;
+      }
+      const scrHandle = this.scrHandle, state = pk.state, enq = pk.enqueuedNs;
+      for (let i = 0; i < n; i++) { const h = scrHandle[i]!; state[h] = QUEUED; enq[h] = now; }
+      this.accepted += n;
+      return;
+    }
     if (accepted === n) {
-      // fast path: everything taken
+      // everything taken
       const scrHandle = this.scrHandle, recs = this.records, state = pk.state, enq = pk.enqueuedNs, rec = pk.record, lens = pk.length;
       for (let i = 0; i < n; i++) {
         const h = scrHandle[i]!;
@@ -608,7 +645,7 @@ export class Simulation {
     frames.length = k;
     if (plain.length) {
       for (let j = 0; j < plain.length; j++) { const i = plain[j]!; this.scrVm[j] = this.scrVm[i]!; this.scrLen[j] = this.scrLen[i]!; this.scrHandle[j] = this.scrHandle[i]!; }
-      this.submitPlain(now, plain.length);
+      this.submitPlain(now, plain.length, false);
     }
     const res = this.engine.enqueueFrames(frames, fHandles, fLens, this.bigNow);
     const st = res.statuses;
