@@ -145,10 +145,10 @@ export class NicModel {
   /** Handle of the entry k positions after the head. */
   handleAt(k: number): number { return this.handles[(this.head + k) & this.mask]!; }
 
-  /** Drops the k oldest entries (they were reported complete) and gives freed descriptors to waiting frames. */
-  advance(k: number, nowNs: number): void {
+  /** Drops the k oldest entries (they were reported complete; `bytes` their frame bytes) and gives freed descriptors to waiting frames. */
+  advance(k: number, bytes: number, nowNs: number): void {
     this.reportNs = NaN;
-    for (let j = 0; j < k; j++) this.inFlightBytes -= this.lengths[(this.head + j) & this.mask]!;
+    this.inFlightBytes -= bytes; // the caller summed them while walking the k entries
     this.head += k;
     if (this.sched < this.tail) this.scheduleMore(nowNs);
   }

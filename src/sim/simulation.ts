@@ -481,7 +481,7 @@ export class Simulation {
     n.sentPackets += k; n.sentBytes += bytes;
     this.completedTotal += valid;
     this.engine.completed(n.index, k);
-    m.advance(k, now);
+    m.advance(k, bytes, now);
   }
 
   /** Credits the frames runSums collected to their VMs as sent in interval `bucket`. */
@@ -694,7 +694,7 @@ export class Simulation {
     const pk = this.packets, recs = this.records, nics = this.nics;
     for (;;) {
       // per poll: offer() below may grow the packet table (new columns)
-      const state = pk.state, record = pk.record, released = pk.released, enq = pk.enqueuedNs;
+      const state = pk.state, record = pk.record, enq = pk.enqueuedNs;
       const res = this.engine.poll(this.bigNow);
       // nextWakeNs is a getter that consults the engine: read it once
       const wake = res.nextWakeNs;
@@ -707,9 +707,10 @@ export class Simulation {
           state[h] = RELEASED;
           const r = recs[record[h]!]!;
           r.queuedPackets--; r.queuedBytes -= len;
-          if (released[h] === 0) {
-            released[h] = 1;
-            r.intervalHist.record(now - enq[h]!);
+          const e = enq[h]!;
+          if (e >= 0) {
+            enq[h] = -1; // released once: a re-steered packet's delay counts once
+            r.intervalHist.record(now - e);
           }
         } else this.violations++;
         nics[ns[i]!]!.model.push(h, len, now);
