@@ -62,6 +62,9 @@ let domStart: u32 = 0;
   return now;
 }
 
+/** The engine's clock: the latest time any call passed in (ns; calls behind it were treated as standing still). */
+export function clock(): i64 { return lastNow; }
+
 /** Lays out memory; returns the header pointer (> 0) or a negative error code. */
 export function init(vms: u32, nics: u32, pool: u32, batch: u32, events: u32, fbytes: u32, macs: u32, flowlets: u32): i32 {
   if (initialized) return E_STATE;

@@ -287,7 +287,10 @@ export class Scheduler {
    * Config time only: after link changes, VM and NIC changes and moves.
    */
   private rescaleReservations(): void {
-    const t = this.now; // the latest clock seen: never a step back for the core
+    // at the engine's own clock: the moment of the change that caused this. Not `now`: a
+    // delayed link change applies at its due time, and a second one due later in the
+    // same call must not find the core already moved on to `now` (a step back it would count)
+    const t = this.core.clock();
     const vmBase = this.hdr[L.H_VM_PTR]!;
     const pools = new Map<number, { cap: number; vms: VmRecord[] }>();
     let teamCap = 0;

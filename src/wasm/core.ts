@@ -35,11 +35,12 @@ export interface CoreExports {
   setFlowHashing(on: number): void;
   poll(now: bigint, max: number): number;
   completed(nic: number, count: number): number;
+  clock(): bigint;
 }
 
 export const CORE_EXPORTS: readonly (keyof CoreExports)[] = [
   'memory', 'init', 'setTeam', 'nicSet', 'setLink', 'vmAdd', 'vmUpdate', 'vmRemove', 'vmTakeQueued', 'vmState',
-  'macSet', 'macRemove', 'macFind', 'enqueue', 'enqueueFrames', 'poll', 'completed', 'vmMove', 'nicDelete', 'enqueueFramesFromPorts', 'setForgedPolicy', 'setFlowHashing',
+  'macSet', 'macRemove', 'macFind', 'enqueue', 'enqueueFrames', 'poll', 'completed', 'vmMove', 'nicDelete', 'enqueueFramesFromPorts', 'setForgedPolicy', 'setFlowHashing', 'clock',
 ];
 
 let cached: Promise<WebAssembly.Module> | undefined;

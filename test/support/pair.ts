@@ -89,7 +89,8 @@ export class Pair {
       wasm = -3; // every slot taken (removed VMs still have packets in flight)
     }
     const r = { wasm, model: this.model.addVm(resolved, now) };
-    this.syncReservations(this.seen(now));
+    this.seen(now);
+    this.syncReservations(this.engineClock());
     this.model.endCall();
     return r;
   }
@@ -100,20 +101,23 @@ export class Pair {
     const override = this.sched._effectiveOverride(id);
     this.sched.updateVm(id, changes as never, now);
     this.model.updateVm(id, { ...resolved, reservationBps: override ?? resolved.reservationBps }, now);
-    this.syncReservations(this.seen(now));
+    this.seen(now);
+    this.syncReservations(this.engineClock());
     this.model.endCall();
   }
 
   removeVm(id: number): { wasm: number[]; model: number[] } {
     const w = this.sched.removeVm(id);
     const m = this.model.removeVm(id);
-    this.syncReservations(this.maxNow);
+    this.syncReservations(this.engineClock());
     this.model.endCall();
     return { wasm: [...w.handles], model: m.map((p) => p.handle) };
   }
 
-  /** the scheduler's own "now": the latest clock any call passed (it rescales at that time) */
+  /** the latest clock any call passed */
   private maxNow = 0n;
+  /** the engine's clock, at which the scheduler rescales reservations (Scheduler.rescaleReservations) */
+  private engineClock(): bigint { return this.sched._core.clock(); }
   private seen(now: bigint): bigint { if (now > this.maxNow) this.maxNow = now; return this.maxNow; }
   enqueue(vms: number[], lens: number[], handles: number[], hashes: number[], now: bigint): { wasm: number[]; model: number[] } {
     this.seen(now);
@@ -153,7 +157,8 @@ export class Pair {
   setLink(nic: number, up: boolean, now: bigint): void {
     this.sched.setLink(nic, up, now);
     this.model.setLink(nic, up, now);
-    this.syncReservations(this.seen(now));
+    this.seen(now);
+    this.syncReservations(this.engineClock());
     this.model.endCall();
   }
 
