@@ -138,8 +138,6 @@ export class Simulation {
   private readonly runSums = new RunSums();
   /** Per-VM frames and bytes of the batch offer() is building (applied by submitPlain when all is taken). */
   private readonly offered = new RunSums();
-  /** While offer() builds a batch: its rows are in the engine's columns (raw), not in scratch. */
-  private rowsInRaw = false;
   private readonly events: SimEvent[] = [];
   private readonly eventCounts: Record<string, number> = {};
   private readonly batch: number;
@@ -509,12 +507,9 @@ export class Simulation {
 
   /** Offers host frames to the engine (room permitting); greedyOnly: only top up greedy VMs. */
   private offer(now: number, greedyOnly: boolean): void {
-    const pk = this.packets, B = this.batch, raw = this.raw;
+    const pk = this.packets;
     let n = 0, nf = 0;
     const frames = this.scrFrames;
-    // Rows go straight into the engine's columns while the batch fits one engine call and only
-    // greedy VMs' frames are made (the usual case); leaveRaw() moves them to scratch otherwise.
-    this.rowsInRaw = true;
     for (const r of this.records) {
       if (!r.live || r.paused) continue;
       const s = r.source;
@@ -526,13 +521,7 @@ export class Simulation {
       this.grow(n + pktRoom);
       if (greedy && r.ring.count === 0 && !r.framed) {
         // fast path: a greedy VM's frames are made right here, no host ring
-        const toRaw = this.rowsInRaw && n + pktRoom <= B;
-        if (!toRaw) this.leaveRaw(n);
-        // rows into the engine's columns (flow hash 0, as enqueue gives it), or into scratch
-        // (where the "zero" column is scrRec: 0 = a generated frame); handles always in scratch too
-        const vmCol = toRaw ? raw.vms : this.scrVm, lenCol = toRaw ? raw.lengths : this.scrLen;
-        const hdCol = toRaw ? raw.handles : this.scrHandle, zeroCol = toRaw ? raw.flowHashes : this.scrRec;
-        const scrHandle = this.scrHandle;
+        const scrVm = this.scrVm, scrLen = this.scrLen, scrHandle = this.scrHandle, scrRec = this.scrRec;
         const id = r.id, idx = r.index;
         let made = 0, bytes = 0;
         while (pktRoom > 0) {
@@ -540,7 +529,7 @@ export class Simulation {
           if (len > byteRoom) { r.ring.push(len); r.intervalOfferedBytes += len; break; }
           const h = pk.alloc();
           pk.record[h] = idx; pk.length[h] = len;
-          vmCol[n] = id; lenCol[n] = len; hdCol[n] = h; zeroCol[n] = 0; scrHandle[n] = h;
+          scrVm[n] = id; scrHandle[n] = h; scrLen[n] = len; scrRec[n] = 0;
           n++; pktRoom--; byteRoom -= len; made++; bytes += len;
         }
         r.offeredPackets += made; r.offeredBytes += bytes; r.intervalOfferedBytes += bytes;
@@ -560,7 +549,6 @@ export class Simulation {
         if (len > byteRoom && (len <= r.queueBytes || r.queuedPackets > 0 || took > 0)) break;
         const ref = r.ring.peekRef();
         r.ring.shift();
-        if (took === 0) this.leaveRaw(n);
         const h = pk.alloc();
         pk.record[h] = r.index; pk.length[h] = len;
         if (r.framed) { frames[nf] = this.feed!.frames[ref]!; this.scrLen[n] = ref; nf++; }
@@ -572,37 +560,22 @@ export class Simulation {
       if (took > 0) this.offered.add(r.index, took, tookBytes);
     }
     if (n === 0 && !(this.unmatched && this.unmatched.count)) return;
-    if (nf === 0) this.submitPlain(now, n, true, this.rowsInRaw);
+    if (nf === 0) this.submitPlain(now, n, true);
     else this.submitMixed(now, n, nf);
     this.offered.clear();
   }
 
-  /** Moves the rows offer() wrote into the engine's columns (0..n-1, generated frames) to the scratch columns. */
-  private leaveRaw(n: number): void {
-    if (!this.rowsInRaw) return;
-    const raw = this.raw, vms = raw.vms, lens = raw.lengths;
-    for (let i = 0; i < n; i++) { this.scrVm[i] = vms[i]!; this.scrLen[i] = lens[i]!; this.scrRec[i] = 0; }
-    this.rowsInRaw = false;
-  }
-
-  /**
-   * Enqueues rows 0..n-1 (pre-classified): in the engine's columns already (`inRaw`, n ≤ batch), else in
-   * the scratch columns. `whole`: they are exactly what `offered` sums per VM. Handles are read back
-   * from scratch either way.
-   */
-  private submitPlain(now: number, n: number, whole: boolean, inRaw: boolean): void {
+  /** Enqueues scratch rows 0..n-1 (pre-classified); `whole`: they are exactly what `offered` sums per VM. */
+  private submitPlain(now: number, n: number, whole: boolean): void {
     if (n === 0) return;
     let st: Uint8Array, accepted: number;
     if (n <= this.batch) {
-      // the usual case (one engine batch): the descriptors in the engine's own columns, enqueued
-      // in place (enqueueWritten: one core call like enqueue, no copies)
-      const raw = this.raw;
-      if (!inRaw) {
-        const vms = raw.vms, lens = raw.lengths, hds = raw.handles, hashes = raw.flowHashes;
-        const scrVm = this.scrVm, scrLen = this.scrLen, scrHandle = this.scrHandle;
-        // flow hash 0, as enqueue gives it (the column is shared with the frame paths, which write it)
-        for (let i = 0; i < n; i++) { vms[i] = scrVm[i]!; lens[i] = scrLen[i]!; hds[i] = scrHandle[i]!; hashes[i] = 0; }
-      }
+      // the usual case (one engine batch): write the descriptors straight into the engine's
+      // columns and enqueue them in place (enqueueWritten: one core call like enqueue, no copies)
+      const raw = this.raw, vms = raw.vms, lens = raw.lengths, hds = raw.handles, hashes = raw.flowHashes;
+      const scrVm = this.scrVm, scrLen = this.scrLen, scrHandle = this.scrHandle;
+      // flow hash 0, as enqueue gives it (the column is shared with the frame paths, which write it)
+      for (let i = 0; i < n; i++) { vms[i] = scrVm[i]!; lens[i] = scrLen[i]!; hds[i] = scrHandle[i]!; hashes[i] = 0; }
       accepted = this.engine.enqueueWritten(n, this.bigNow);
       st = raw.statuses; // valid until the next engine call; none happens below
     } else {
@@ -672,7 +645,7 @@ export class Simulation {
     frames.length = k;
     if (plain.length) {
       for (let j = 0; j < plain.length; j++) { const i = plain[j]!; this.scrVm[j] = this.scrVm[i]!; this.scrLen[j] = this.scrLen[i]!; this.scrHandle[j] = this.scrHandle[i]!; }
-      this.submitPlain(now, plain.length, false, false);
+      this.submitPlain(now, plain.length, false);
     }
     const res = this.engine.enqueueFrames(frames, fHandles, fLens, this.bigNow);
     const st = res.statuses;
