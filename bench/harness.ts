@@ -29,30 +29,15 @@ import {
 export interface EngineSpec {
   name: string;
   wasm?: Uint8Array;
-  /**
-   * Prototype of a cheaper host side for raw frames (bench only, not the API):
-   * writes descriptors straight into Scheduler.rawBuffers, copies frames of up to
-   * 128 bytes with a plain loop instead of TypedArray.set, skips the result copies
-   * (no subarray views) and calls the core's enqueueFrames itself. Same core call,
-   * so the self-check still applies. Events are not drained (none fire in these workloads).
-   */
-  fastHost?: boolean;
-  /** With fastHost: copy every frame with TypedArray.set (isolates the result-copy savings from the copy loop). */
-  setCopy?: boolean;
 }
 
-/** `name=PATH[,fasthost|setcopy]`: PATH is a .wasm file, or `inline` for the library's own build. */
+/** `name=PATH`: PATH is a .wasm file, or `inline` for the library's own build. */
 export function parseEngine(arg: string): EngineSpec {
   const eq = arg.indexOf('=');
-  if (eq <= 0) throw new Error(`--engine expects name=path/to/module.wasm[,fasthost], got ${arg}`);
-  const [path, ...flags] = arg.slice(eq + 1).split(',');
+  if (eq <= 0) throw new Error(`--engine expects name=path/to/module.wasm, got ${arg}`);
+  const path = arg.slice(eq + 1);
   const e: EngineSpec = { name: arg.slice(0, eq) };
   if (path && path !== 'inline') e.wasm = new Uint8Array(readFileSync(path));
-  for (const f of flags) {
-    if (f === 'fasthost') e.fastHost = true;
-    else if (f === 'setcopy') { e.fastHost = true; e.setCopy = true; }
-    else throw new Error(`unknown engine flag ${f}`);
-  }
   return e;
 }
 
@@ -141,8 +126,11 @@ export class Feed {
     this.step = stepNs(wl);
   }
 
-  /** Ring path: stages every (VM, flow) frame into the engine's frame buffer once; put() then writes descriptors only. */
-  useRing(raw: RawBuffers): void {
+  /**
+   * Zero-copy paths: put() writes descriptors straight into the engine's columns.
+   * Ring: every (VM, flow) frame is staged into the engine's frame buffer once first.
+   */
+  useRaw(raw: RawBuffers): void {
     if (this.wl.path === 'desc') { raw.lengths.fill(FRAME_BYTES); this.raw = raw; return; }
     const frames = this.traffic.frames;
     if (frames.length * FRAME_BYTES > raw.frames.length) throw new Error(`frame buffer of ${raw.frames.length} B cannot hold ${frames.length} frames`);
@@ -222,6 +210,22 @@ export interface StepRecord {
 }
 const newRecord = (): StepRecord => ({ statuses: [], classified: [], decisions: [], wake: null, completed: [] });
 
+// ------------------------------------------------------------------ runners
+
+/** What the Wasm and the model runner share: a feed, a way to enqueue one batch, the prefill. */
+abstract class Runner {
+  abstract readonly f: Feed;
+  protected abstract enqueueBatch(n: number, now: bigint, rec: StepRecord | null): void;
+
+  /** Prefill step k (backlogged); returns false when the prefill is complete. */
+  prefill(k: number, rec: StepRecord | null = null): boolean {
+    const n = this.f.prefill(k);
+    if (n === 0) return false;
+    this.enqueueBatch(n, this.f.now(), rec);
+    return true;
+  }
+}
+
 // ------------------------------------------------------------------ Wasm runner
 
 function capacityOf(wl: Workload) {
@@ -230,28 +234,15 @@ function capacityOf(wl: Workload) {
   return { maxVms: wl.vms, queuePackets: QUEUE_PACKETS, batchSize: wl.batch, ...ring, ...(wl.maxNics ? { maxNics: wl.maxNics } : {}) };
 }
 
-export class WasmRunner {
+export class WasmRunner extends Runner {
   readonly cnt: Uint32Array;
   released = 0;
   batches = 0;
   private readonly raw: Scheduler['rawBuffers'];
-  private constructor(readonly s: Scheduler, readonly f: Feed, readonly engine: string, readonly fastHost: boolean, readonly setCopy: boolean) {
+  private constructor(readonly s: Scheduler, readonly f: Feed, readonly engine: string) {
+    super();
     this.cnt = new Uint32Array(s.capacity.maxNics);
     this.raw = s.rawBuffers;
-  }
-
-  /** See EngineSpec.fastHost. */
-  private fastEnqueueFrames(frames: Uint8Array[], n: number, now: bigint): void {
-    const raw = this.raw, fv = raw.frames, handles = this.f.handles;
-    let off = 0;
-    for (let i = 0; i < n; i++) {
-      const fr = frames[i]!;
-      const len = fr.length;
-      if (len <= 128 && !this.setCopy) { for (let j = 0; j < len; j++) fv[off + j] = fr[j]!; } else fv.set(fr, off);
-      raw.offsets[i] = off; raw.capturedLengths[i] = len; raw.lengths[i] = len; raw.handles[i] = handles[i]!;
-      off += len;
-    }
-    this.s._core.enqueueFrames(n, now);
   }
 
   static async create(wl: Workload, traffic: Traffic, engine: EngineSpec): Promise<WasmRunner> {
@@ -270,18 +261,15 @@ export class WasmRunner {
       throw e;
     }
     for (const v of vmSpecs(wl.vms, teamBps(wl))) s.addVm(v, 0n);
-    const r = new WasmRunner(s, new Feed(wl, traffic), engine.name, engine.fastHost === true, engine.setCopy === true);
-    if (wl.path === 'ring' || wl.path === 'desc') r.f.useRing(r.raw);
+    const r = new WasmRunner(s, new Feed(wl, traffic), engine.name);
+    if (wl.path === 'ring' || wl.path === 'desc') r.f.useRaw(r.raw);
     return r;
   }
 
-  private enqueueBatch(n: number, now: bigint, rec: StepRecord | null): void {
+  protected enqueueBatch(n: number, now: bigint, rec: StepRecord | null): void {
     const f = this.f, s = this.s;
     if (f.wl.path === 'ring' || f.wl.path === 'desc') {
       if (f.full) s.enqueueWrittenFrames(n, now); else s.enqueueWritten(n, now);
-      if (rec) for (let i = 0; i < n; i++) { rec.statuses.push(this.raw.statuses[i]!); rec.classified.push(this.raw.vms[i]!); }
-    } else if (f.full && this.fastHost) {
-      this.fastEnqueueFrames(f.framesBy[n]!, n, now);
       if (rec) for (let i = 0; i < n; i++) { rec.statuses.push(this.raw.statuses[i]!); rec.classified.push(this.raw.vms[i]!); }
     } else if (f.full) {
       const e = s.enqueueFrames(f.framesBy[n]!, f.handles, undefined, now);
@@ -290,14 +278,6 @@ export class WasmRunner {
       const e = s.enqueue(f.vmsBy[n]!, f.lensBy[n]!, f.handles, f.hashes, now);
       if (rec) for (let i = 0; i < n; i++) { rec.statuses.push(e.statuses[i]!); rec.classified.push(f.vms[i]!); }
     }
-  }
-
-  /** Prefill step k (backlogged); returns false when the prefill is complete. */
-  prefill(k: number, rec: StepRecord | null = null): boolean {
-    const n = this.f.prefill(k);
-    if (n === 0) return false;
-    this.enqueueBatch(n, this.f.now(), rec);
-    return true;
   }
 
   /** One host iteration: enqueue a batch, poll, complete. Returns the decisions released. */
@@ -347,11 +327,11 @@ export class WasmRunner {
 // ------------------------------------------------------------------ model runner
 
 /** The TypeScript model on the same work: idiomatic classification (reference parser + Map) and ModelEngine. */
-export class ModelRunner {
+export class ModelRunner extends Runner {
   released = 0;
   batches = 0;
   private readonly macToVm = new Map<string, number>();
-  private constructor(readonly m: ModelEngine, readonly f: Feed, readonly cap: ResolvedCapacity) {}
+  private constructor(readonly m: ModelEngine, readonly f: Feed, readonly cap: ResolvedCapacity) { super(); }
 
   /** The reference flow hash (test/model/hash.ts), when the tree has one. */
   private hashOf: ((p: ReturnType<typeof modelParse>) => number) | null = null;
@@ -378,7 +358,7 @@ export class ModelRunner {
     return r;
   }
 
-  private enqueueBatch(n: number, now: bigint, rec: StepRecord | null): void {
+  protected enqueueBatch(n: number, now: bigint, rec: StepRecord | null): void {
     const f = this.f, m = this.m;
     const vms: number[] = [], lens: number[] = [], handles: number[] = [], hashes: number[] = [];
     const statuses: number[] = new Array(n);
@@ -400,13 +380,6 @@ export class ModelRunner {
     st.forEach((s, k) => { statuses[slot[k]!] = s; });
     m.events.length = 0; m.eventsLost = 0;
     if (rec) rec.statuses.push(...statuses);
-  }
-
-  prefill(k: number, rec: StepRecord | null = null): boolean {
-    const n = this.f.prefill(k);
-    if (n === 0) return false;
-    this.enqueueBatch(n, this.f.now(), rec);
-    return true;
   }
 
   step(rec: StepRecord | null = null): number {

@@ -18,7 +18,7 @@
 //
 // Usage: npx tsx bench/run.ts [--only id,substr] [--quick] [--engine name=path.wasm ...]
 //          [--no-default] [--no-model] [--no-alloc] [--out file] [--time ms] [--rounds n]
-//   --engine name=PATH[,fasthost] (PATH a .wasm file or `inline`; fasthost: harness.ts EngineSpec)
+//   --engine name=PATH (PATH a .wasm file or `inline`)
 //   adds a Wasm module to measure next to the inlined build (e.g. a prototype);
 //   --rounds n measures the engines of a row n times, interleaved (A B A B ...), and reports
 //   the median round plus, for each engine, the median paired ratio to the first engine —
