@@ -615,13 +615,7 @@ export class Scheduler {
    * into rawBuffers.vms, lengths, handles and flowHashes. One core call. Returns
    * the packets accepted; the status of packet i is rawBuffers.statuses[i].
    */
-  enqueueWritten(n: number, now?: bigint): number {
-    const m = this.writtenCount(n);
-    const t = this.tick(now);
-    const r = this.core.enqueue(m, t);
-    if (this.hdr[L.H_EV_COUNT]) this.drainEvents();
-    return r;
-  }
+  enqueueWritten(n: number, now?: bigint): number { return this.written(n, now, false); }
 
   /**
    * Zero-copy raw frames: the frames already sit in rawBuffers.frames (the host
@@ -632,19 +626,17 @@ export class Scheduler {
    * descriptor outside the buffer is counted malformed, never read. One core call.
    * Returns the packets accepted; statuses in rawBuffers.statuses, VMs in rawBuffers.vms.
    */
-  enqueueWrittenFrames(n: number, now?: bigint): number {
-    const m = this.writtenCount(n);
-    const t = this.tick(now);
-    const r = this.core.enqueueFrames(m, t);
-    if (this.hdr[L.H_EV_COUNT]) this.drainEvents();
-    return r;
-  }
+  enqueueWrittenFrames(n: number, now?: bigint): number { return this.written(n, now, true); }
 
-  private writtenCount(n: number): number {
+  /** One core call over n descriptors the host wrote (raw frames or pre-classified); a bad n throws before anything is read. */
+  private written(n: number, now: bigint | undefined, frames: boolean): number {
     this.live();
     if (!Number.isInteger(n) || n < 0 || n > this.capacity.batchSize)
       throw new NicteamError('INVALID_CONFIG', `descriptor count must be an integer in 0..${this.capacity.batchSize} (capacity.batchSize), got ${n}`, 'n');
-    return n;
+    const t = this.tick(now);
+    const r = frames ? this.core.enqueueFrames(n, t) : this.core.enqueue(n, t);
+    if (this.hdr[L.H_EV_COUNT]) this.drainEvents();
+    return r;
   }
 
   /** Releases what NIC room and allocations allow (at most capacity.batchSize decisions). */
