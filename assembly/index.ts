@@ -273,6 +273,9 @@ export function enqueue(n: u32, now: i64): u32 {
   return true;
 }
 
+/** Status of a classified frame not yet queued (between enqueueFrames' two passes; never seen by the host). */
+const ST_PENDING: u8 = 0xff;
+
 /**
  * Raw frames: bytes at frameBase + inOff[i], inCap[i] of them readable,
  * inLen[i] the wire length charged to the VM, inHandle[i]. Classified by
@@ -309,9 +312,6 @@ export function enqueueFrames(n: u32, now: i64): u32 {
   publishPoolFree();
   return ok;
 }
-
-/** Status of a classified frame not yet queued (between enqueueFrames' two passes; never seen by the host). */
-const ST_PENDING: u8 = 0xff;
 
 /** Forged-transmit policy for enqueueFramesFromPorts: 0 reject (status forged), 1 accept and charge the port's VM. */
 let forgedAccept = false;

@@ -4,18 +4,18 @@
 // and never grows afterwards. Regions follow each other from __heap_base, each
 // 16-byte aligned:
 //
-//   +--------+----------+---------+--------+--------+---------+-----------+
-//   | header | vm hot   | vm stats| nics   | domains| heaps   | mac table |
-//   +--------+----------+---------+--------+--------+---------+-----------+
-//   | slot pool | in-ring (SoA) | out-ring (SoA) | status | frame buffer | events | cfg |
-//   +-----------+---------------+----------------+--------+--------------+--------+-----+
+//   +--------+----------+---------+--------+--------+---------+-----------+-----------+
+//   | header | vm hot   | vm stats| nics   | domains| heaps   | heap pos  | mac table |
+//   +--------+----------+---------+--------+--------+---------+-----------+-----------+
+//   | slot pool | in-ring (SoA) | out-ring (SoA) | status | frame buffer | events | cfg | team | flowlets |
+//   +-----------+---------------+----------------+--------+--------------+--------+-----+------+----------+
 //
 // The header is a table of u32 words the host reads once at load (pointers,
 // capacities, strides) plus a few live words (event count, next wake time).
 // src/wasm/layout.ts mirrors the constants below; test/layout.test.ts checks
 // that the two agree against a live instance.
 
-export const LAYOUT_VERSION: u32 = 1;
+export const LAYOUT_VERSION: u32 = 2; // 2: VM record 192 B by heat, dense heap positions, u16 slot lengths + P_NEXT_LEN
 
 // ---- header (u32 word indices unless noted) ----
 export const H_VERSION: u32 = 0;

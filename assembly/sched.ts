@@ -37,13 +37,12 @@ import {
   D_V, HK_SHARE, HK_RES, HK_TIMER, EV_PAUSE, EV_RESUME,
   ST_QUEUED, ST_FULL, ST_UNKNOWN_VM, ST_MALFORMED,
   T_MALFORMED, T_UNKNOWN, T_BADLEN,
-  vmPtr, vmStatPtr, domPtr, maxVms, teamBase,
+  vmPtr, vmStatPtr, domPtr, slotPtr, maxVms, teamBase,
 } from './layout';
 import { heapInsert, heapRemove, heapSink, heapSize, heapTopKey, heapTopVm, heapUpdate } from './heap';
 import { eligibleAt, deadline, charge, chargeReservation, resetIfIdle } from './shaper';
 import { emit } from './events';
 import { headLen, nextLen, poolFree, slotAlloc, vmQueuePop, vmQueuePush } from './queue';
-import { slotPtr as slotPtrOf } from './layout';
 
 @inline function add64(p: usize, v: u64): void { store<u64>(p, load<u64>(p) + v); }
 @inline export function teamCount(off: u32): void { add64(teamBase + off, 1); }
@@ -152,7 +151,8 @@ export function serve(vm: u32, now: i64, resPhase: bool): u32 {
   const prio = load<u32>(v, V_PRIO);
   const flags = load<u32>(v, V_FLAGS);
   const s = vmQueuePop(vm);
-  const len = <u32>load<u16>(slotPtrOf(s), P_LEN);
+  const sp = slotPtr(s);
+  const len = <u32>load<u16>(sp, P_LEN);
   if ((flags & VF_LIM) != 0) charge(v + V_LIM_TAT, v + V_LIM_FRAC, len, now);
   if ((flags & VF_PK) != 0) charge(v + V_PK_TAT, v + V_PK_FRAC, len, now);
   const hasRes = (flags & VF_RES) != 0;
@@ -163,7 +163,7 @@ export function serve(vm: u32, now: i64, resPhase: bool): u32 {
   add64(st + S_REL_BYTES, len);
   if (resPhase) add64(st + S_RES_BYTES, len);
   // queue delay in 1.024 µs units (wrapping u32: exact for delays under 73 minutes)
-  const delay = <u32>(now >> 10) - load<u32>(slotPtrOf(s), P_TS);
+  const delay = <u32>(now >> 10) - load<u32>(sp, P_TS);
   add64(st + S_DELAY_SUM, delay);
   if (<u64>delay > load<u64>(st + S_DELAY_MAX)) store<u64>(st + S_DELAY_MAX, delay);
   // bucket 32 - clz(delay), the top one (31) also taking delays of 2^31 units and more
