@@ -61,7 +61,7 @@ export interface NicRates {
 }
 
 interface VmEntry {
-  r: VmRates;
+  r: VmRates;  // r.name: the VM's name; a different name under the same id is another VM (the id was reused)
   /** counter baselines, bytes */
   sent: number; released: number; accepted: number; full: number;
   /** snapshot time of the baselines, ns */
@@ -80,8 +80,9 @@ export class RateTracker {
   readonly tauNs: number;
   /** updates ignored because the clock went backwards (count) */
   clockBackwards = 0;
-  private readonly vmMap = new Map<string, VmEntry>();
-  private readonly nicMap = new Map<string, NicEntry>();
+  // keyed by id / index (a number: no key string built per VM per update), the name checked on use
+  private readonly vmMap = new Map<number, VmEntry>();
+  private readonly nicMap = new Map<number, NicEntry>();
   private gen = 0;
   private lastNs: bigint | null = null;
 
@@ -102,11 +103,10 @@ export class RateTracker {
     this.lastNs = nowNs;
     const g = ++this.gen;
     for (const v of stats.vms) {
-      const key = `${v.id}\u0000${v.name}`;
-      const e = this.vmMap.get(key);
+      const e = this.vmMap.get(v.id);
       const full = v.fullBytes;
-      if (!e || v.sentBytes < e.sent || v.releasedBytes < e.released || v.acceptedBytes < e.accepted || full < e.full) {
-        this.vmMap.set(key, {
+      if (!e || e.r.name !== v.name || v.sentBytes < e.sent || v.releasedBytes < e.released || v.acceptedBytes < e.accepted || full < e.full) {
+        this.vmMap.set(v.id, {
           r: { id: v.id, name: v.name, sentBps: 0, releasedBps: 0, acceptedBps: 0, offeredBps: 0, trackedNs: 0 },
           sent: v.sentBytes, released: v.releasedBytes, accepted: v.acceptedBytes, full, atNs: nowNs, seen: g,
         });
@@ -132,10 +132,9 @@ export class RateTracker {
     for (const [k, e] of this.vmMap) if (e.seen !== g) this.vmMap.delete(k);
 
     for (const n of stats.nics) {
-      const key = `${n.index}\u0000${n.name}`;
-      const e = this.nicMap.get(key);
-      if (!e || n.sentBytes < e.sent || n.releasedBytes < e.released) {
-        this.nicMap.set(key, {
+      const e = this.nicMap.get(n.index);
+      if (!e || e.r.name !== n.name || n.sentBytes < e.sent || n.releasedBytes < e.released) {
+        this.nicMap.set(n.index, {
           r: { index: n.index, name: n.name, sentBps: 0, releasedBps: 0, utilization: 0, trackedNs: 0 },
           sent: n.sentBytes, released: n.releasedBytes, atNs: nowNs, speedBps: n.speedBps, seen: g,
         });
@@ -158,15 +157,13 @@ export class RateTracker {
 
   /** Rates of the VM with this id (and name, when given), or undefined if not tracked. */
   vm(id: number, name?: string): Readonly<VmRates> | undefined {
-    if (name !== undefined) return this.vmMap.get(`${id}\u0000${name}`)?.r;
-    for (const e of this.vmMap.values()) if (e.r.id === id) return e.r;
-    return undefined;
+    const e = this.vmMap.get(id);
+    return e && (name === undefined || e.r.name === name) ? e.r : undefined;
   }
 
   /** Rates of the NIC with this index, or undefined if not tracked. */
   nic(index: number): Readonly<NicRates> | undefined {
-    for (const e of this.nicMap.values()) if (e.r.index === index) return e.r;
-    return undefined;
+    return this.nicMap.get(index)?.r;
   }
 
   /** Every tracked VM, by id. */

@@ -24,7 +24,7 @@ import { formatMetrics } from './metrics.js';
 import { fairnessIndex, reservationConformance } from './fairness.js';
 import { macHash } from './machash.js';
 import { Emitter, type EventName, type Listener, type SchedulerEvents, type VmMove } from './events.js';
-import { readStats, type StatsSnapshot } from './stats.js';
+import { readStats, type StatsSnapshot, type VmStats } from './stats.js';
 
 /** Status per packet from enqueue / enqueueFrames. */
 export const Status = { queued: 0, full: 1, unknownVm: 2, forged: 3, malformed: 4 } as const;
@@ -440,7 +440,7 @@ export class Scheduler {
       this.macOwner.set(m, id);
     }
     this.vms.set(id, { id, name: v.name, macs, cfg });
-    this.advisorVms = null;
+    this.vmRowsChanged();
     if (this.isLoadBased(cfg)) this.loadBasedVms++;
     this.countHashing(cfg, 1);
     this.vmNames.set(v.name, id);
@@ -466,7 +466,7 @@ export class Scheduler {
     const rc = this.core.vmUpdate(vm, t);
     if (rc < 0) throw new NicteamError('UNKNOWN_VM', `VM ${vm} could not be updated (code ${rc})`, 'vm');
     r.cfg = cfg;
-    this.advisorVms = null;
+    this.vmRowsChanged();
     this.drainEvents();
     this.rescaleReservations();
   }
@@ -484,7 +484,7 @@ export class Scheduler {
     }
     for (const m of r.macs) { const [hi, lo] = macToWords(m); this.core.macRemove(hi, lo); this.macOwner.delete(m); }
     this.vms.delete(vm);
-    this.advisorVms = null;
+    this.vmRowsChanged();
     this.vmNames.delete(r.name);
     this.effectiveRes.delete(vm);
     if (this.isLoadBased(r.cfg)) this.loadBasedVms--;
@@ -652,7 +652,7 @@ export class Scheduler {
 
   /** Advice runs at most once per advice.evalIntervalNs (100 ms) of engine time, off the per-packet path. */
   private advise(t: bigint): void {
-    const st = this.snapshot(false); // also brings the rates up to date; delay histograms are not needed here
+    const st = this.snapshot(false, this.advisorRows); // also brings the rates up to date; delay histograms are not needed here
     const pinnedTeam = PINNED_POLICIES.includes(this.policy);
     // the advisor's view of each VM's config changes only with add/update/remove: built once, not per evaluation
     const vms = (this.advisorVms ??= st.vms.map((v) => {
@@ -663,6 +663,12 @@ export class Scheduler {
   }
   /** Cached per-VM config rows for the advisor, in vmIds order (null: rebuild at the next evaluation). */
   private advisorVms: ({ id: number; name: string; pinned: boolean } & ResolvedVm)[] | null = null;
+  /** Cached (id, name) rows in vmIds order for readStats (null: rebuild at the next snapshot). */
+  private statRows: { id: number; name: string }[] | null = null;
+  /** The advisor's private snapshot rows, overwritten at each evaluation (never handed out). */
+  private readonly advisorRows: VmStats[] = [];
+  /** A VM was added, changed or removed: the cached per-VM rows are stale. */
+  private vmRowsChanged(): void { this.advisorVms = null; this.statRows = null; }
 
   /** Prometheus text exposition (format 0.0.4) of every counter and gauge; names start with nicteam_. */
   metrics(): string {
@@ -776,12 +782,13 @@ export class Scheduler {
   /** A snapshot of every counter (reading it costs the data path nothing), with EWMA rates and fairness. */
   stats(): StatsSnapshot { return this.snapshot(true); }
 
-  /** stats() with or without the per-VM delay histograms (the advisor does not read them). */
-  private snapshot(delays: boolean): StatsSnapshot {
-    const st = this.counters(delays);
+  /** stats() with or without the per-VM delay histograms (the advisor does not read them); with `reuse`, the advisor's private snapshot (rows overwritten in place, no fairness figures). */
+  private snapshot(delays: boolean, reuse?: VmStats[]): StatsSnapshot {
+    const st = this.counters(delays, reuse);
     this.rates.update(this.now, st);
     for (const v of st.vms) { const r = this.rates.vm(v.id, v.name); v.rateBps = r?.sentBps ?? 0; v.offeredBps = r?.offeredBps ?? 0; }
     for (const n of st.nics) { const r = this.rates.nic(n.index); n.utilization = r?.utilization ?? 0; n.rateBps = r?.sentBps ?? 0; }
+    if (reuse) return st; // the advisor's private snapshot: it reads neither fairness figure
     const rows = this.fairnessRows(st);
     st.team.fairnessIndex = fairnessIndex(rows);
     st.team.reservationConformance = reservationConformance(rows);
@@ -789,9 +796,10 @@ export class Scheduler {
   }
 
   /** The raw counters only. */
-  private counters(delays = true): StatsSnapshot {
-    return readStats(this.core.memory.buffer, this.hdr, this.vmIds.map((id) => ({ id, name: this.vms.get(id)!.name })),
-      this.nics.map((n, i) => (n ? { index: i, name: n.name, speedBps: n.speedBps } : undefined)), delays);
+  private counters(delays = true, reuse?: VmStats[]): StatsSnapshot {
+    const rows = (this.statRows ??= this.vmIds.map((id) => ({ id, name: this.vms.get(id)!.name })));
+    return readStats(this.core.memory.buffer, this.hdr, rows,
+      this.nics.map((n, i) => (n ? { index: i, name: n.name, speedBps: n.speedBps } : undefined)), delays, reuse);
   }
 
   private fairnessRows(st: StatsSnapshot) {

@@ -79,20 +79,35 @@ const STATES = ['removing', 'idle', 'active', 'held', 'removing'] as const;
 
 const NO_HISTOGRAM: number[] = Object.freeze([]) as unknown as number[];
 
+/** A VmStats with every field present (so objects filled later share one shape). */
+function blankVm(): VmStats {
+  return {
+    id: 0, name: '', state: 'idle', nic: null, paused: false, queuedPackets: 0, queuedBytes: 0, inFlightPackets: 0,
+    acceptedPackets: 0, acceptedBytes: 0, releasedPackets: 0, releasedBytes: 0, sentPackets: 0, sentBytes: 0,
+    fullPackets: 0, fullBytes: 0, returnedPackets: 0, returnedBytes: 0, droppedPackets: 0, resteeredPackets: 0,
+    pauses: 0, reservationBytes: 0, delayHistogram: NO_HISTOGRAM, delayP50Ns: 0, delayP99Ns: 0, delayMaxNs: 0, delayMeanNs: 0,
+    forgedPackets: 0, forgedBytes: 0, rateBps: 0, offeredBps: 0,
+  };
+}
+
 /**
  * A snapshot of every counter. `delays: false` (the advisor's periodic read)
  * skips the per-VM delay histogram and its percentiles — most of a snapshot's
  * cost at thousands of VMs — leaving delayHistogram empty and the percentiles 0.
+ * `reuse`: VM rows of an earlier snapshot to overwrite in place (the advisor's
+ * private snapshot every evaluation: 16384 fresh rows cost more in garbage
+ * collection than in reading); the returned snapshot then owns them.
  */
-export function readStats(buf: ArrayBuffer, hdr: Uint32Array, vms: { id: number; name: string }[],
-  nics: ({ index: number; name: string; speedBps: number } | undefined)[], delays = true): StatsSnapshot {
+export function readStats(buf: ArrayBuffer, hdr: Uint32Array, vms: readonly { id: number; name: string }[],
+  nics: ({ index: number; name: string; speedBps: number } | undefined)[], delays = true, reuse?: VmStats[]): StatsSnapshot {
   // Wasm memory is little-endian and so are the hosts we run on (x86-64, arm64): a
   // Uint32Array reads it directly, several times faster than a DataView on Wasm memory
   const w = new Uint32Array(buf);
   const u64 = (p: number) => u64At(w, p);
   const u32 = (p: number) => w[p >>> 2]!;
   const vmBase = hdr[L.H_VM_PTR]!, stBase = hdr[L.H_VMSTAT_PTR]!, nicBase = hdr[L.H_NIC_PTR]!, team = hdr[L.H_TEAM_PTR]!;
-  const vmOut: VmStats[] = new Array(vms.length);
+  const vmOut: VmStats[] = reuse ?? new Array(vms.length);
+  vmOut.length = vms.length;
   for (let k = 0; k < vms.length; k++) {
     const { id, name } = vms[k]!;
     const v = vmBase + id * L.VM_STRIDE, s = stBase + id * L.VMSTAT_STRIDE;
@@ -104,24 +119,23 @@ export function readStats(buf: ArrayBuffer, hdr: Uint32Array, vms: { id: number;
     }
     const released = u64(s + L.S_REL_PKTS);
     const maxNs = u64(s + L.S_DELAY_MAX) * UNIT_NS;
-    vmOut[k] = {
-      id, name, state: STATES[u32(v + L.V_STATE)] ?? 'removing', nic: nic === L.NIL ? null : nic,
-      paused: (u32(v + L.V_FLAGS) & L.VF_PAUSED) !== 0,
-      queuedPackets: u32(v + L.V_QPKTS), queuedBytes: u32(v + L.V_QBYTES), inFlightPackets: u32(v + L.V_INFLIGHT),
-      acceptedPackets: u64(s + L.S_ACC_PKTS), acceptedBytes: u64(s + L.S_ACC_BYTES),
-      releasedPackets: released, releasedBytes: u64(s + L.S_REL_BYTES),
-      sentPackets: u64(s + L.S_SENT_PKTS), sentBytes: u64(s + L.S_SENT_BYTES),
-      fullPackets: u64(s + L.S_FULL_PKTS), fullBytes: u64(s + L.S_FULL_BYTES),
-      returnedPackets: u64(s + L.S_RET_PKTS), returnedBytes: u64(s + L.S_RET_BYTES),
-      droppedPackets: u64(s + L.S_DROP_PKTS), resteeredPackets: u64(s + L.S_RESTEER_PKTS),
-      pauses: u64(s + L.S_PAUSES), reservationBytes: u64(s + L.S_RES_BYTES),
-      delayHistogram: h,
-      delayP50Ns: delays ? Math.min(histogramQuantile(h, 0.5), maxNs) : 0,
-      delayP99Ns: delays ? Math.min(histogramQuantile(h, 0.99), maxNs) : 0,
-      delayMaxNs: maxNs,
-      delayMeanNs: released ? (u64(s + L.S_DELAY_SUM) * UNIT_NS) / released : 0,
-      forgedPackets: u64(s + L.S_FORGED_PKTS), forgedBytes: u64(s + L.S_FORGED_BYTES), rateBps: 0, offeredBps: 0,
-    };
+    const o = (vmOut[k] ??= blankVm());
+    o.id = id; o.name = name; o.state = STATES[u32(v + L.V_STATE)] ?? 'removing'; o.nic = nic === L.NIL ? null : nic;
+    o.paused = (u32(v + L.V_FLAGS) & L.VF_PAUSED) !== 0;
+    o.queuedPackets = u32(v + L.V_QPKTS); o.queuedBytes = u32(v + L.V_QBYTES); o.inFlightPackets = u32(v + L.V_INFLIGHT);
+    o.acceptedPackets = u64(s + L.S_ACC_PKTS); o.acceptedBytes = u64(s + L.S_ACC_BYTES);
+    o.releasedPackets = released; o.releasedBytes = u64(s + L.S_REL_BYTES);
+    o.sentPackets = u64(s + L.S_SENT_PKTS); o.sentBytes = u64(s + L.S_SENT_BYTES);
+    o.fullPackets = u64(s + L.S_FULL_PKTS); o.fullBytes = u64(s + L.S_FULL_BYTES);
+    o.returnedPackets = u64(s + L.S_RET_PKTS); o.returnedBytes = u64(s + L.S_RET_BYTES);
+    o.droppedPackets = u64(s + L.S_DROP_PKTS); o.resteeredPackets = u64(s + L.S_RESTEER_PKTS);
+    o.pauses = u64(s + L.S_PAUSES); o.reservationBytes = u64(s + L.S_RES_BYTES);
+    o.delayHistogram = h;
+    o.delayP50Ns = delays ? Math.min(histogramQuantile(h, 0.5), maxNs) : 0;
+    o.delayP99Ns = delays ? Math.min(histogramQuantile(h, 0.99), maxNs) : 0;
+    o.delayMaxNs = maxNs;
+    o.delayMeanNs = released ? (u64(s + L.S_DELAY_SUM) * UNIT_NS) / released : 0;
+    o.forgedPackets = u64(s + L.S_FORGED_PKTS); o.forgedBytes = u64(s + L.S_FORGED_BYTES); o.rateBps = 0; o.offeredBps = 0;
   }
   const nicOut: NicStats[] = [];
   for (const n of nics) {
