@@ -2,7 +2,7 @@
 //
 // All memory is laid out once by `init` from the capacities the host asks for
 // and never grows afterwards. Regions follow each other from __heap_base, each
-// 16-byte aligned:
+// 64-byte (cache line) aligned:
 //
 //   +--------+----------+---------+--------+--------+---------+-----------+-----------+
 //   | header | vm hot   | vm stats| nics   | domains| heaps   | heap pos  | mac table |
@@ -15,7 +15,7 @@
 // src/wasm/layout.ts mirrors the constants below; test/layout.test.ts checks
 // that the two agree against a live instance.
 
-export const LAYOUT_VERSION: u32 = 2; // 2: VM record 192 B by heat, dense heap positions, u16 slot lengths + P_NEXT_LEN
+export const LAYOUT_VERSION: u32 = 3; // 2: VM record 192 B by heat, dense heap positions, u16 slot lengths + P_NEXT_LEN; 3: regions line-aligned, VM stats 320 B
 
 // ---- header (u32 word indices unless noted) ----
 export const H_VERSION: u32 = 0;
@@ -130,8 +130,9 @@ export const VF_CONFIG: u32 = VF_LIM | VF_PK | VF_RES | VF_WM;
 
 // ---- VM statistics: u64 counters, VMSTAT_STRIDE bytes per VM ----
 // The counters a release updates (released, delay max and sum) share the first
-// 64-byte line with the enqueue and completion counters.
-export const VMSTAT_STRIDE: u32 = 288;
+// 64-byte line with the enqueue and completion counters; a release touches
+// that line and one line of the delay histogram.
+export const VMSTAT_STRIDE: u32 = 320; // 5 whole lines (272 bytes used), so with the region line-aligned no record straddles a line
 export const S_ACC_PKTS: u32 = 0;
 export const S_ACC_BYTES: u32 = 8;
 export const S_REL_PKTS: u32 = 16;   // released to a NIC (decisions)
@@ -318,39 +319,40 @@ export let teamDomain: u32 = 0; // == maxNics
 @inline export function hdrWord(i: u32): u32 { return load<u32>(hdr + (<usize>i << 2)); }
 @inline export function setHdrWord(i: u32, v: u32): void { store<u32>(hdr + (<usize>i << 2), v); }
 
-@inline function align16(x: usize): usize { return (x + 15) & ~(<usize>15); }
+// every region starts on a cache line (64 bytes), so a record whose stride is a multiple of 64 never straddles two lines
+@inline function align64(x: usize): usize { return (x + 63) & ~(<usize>63); }
 
 /** Lays out every region; returns 0, or -1 when memory cannot grow that far. */
 export function layoutInit(vms: u32, nics: u32, pool: u32, batch: u32, events: u32, fbytes: u32, macs: u32, flowlets: u32): i32 {
   flowletSlots = flowlets;
   maxVms = vms; maxNics = nics; poolSize = pool; batchMax = batch; evCap = events; frameBytes = fbytes; macCap = macs;
   teamDomain = nics;
-  let p = align16(__heap_base);
-  hdr = p; p = align16(p + H_WORDS * 4);
-  vmBase = p; p = align16(p + <usize>vms * VM_STRIDE);
-  vmStatBase = p; p = align16(p + <usize>vms * VMSTAT_STRIDE);
-  nicBase = p; p = align16(p + <usize>nics * NIC_STRIDE);
-  domBase = p; p = align16(p + <usize>(nics + 1) * DOM_STRIDE);
-  heapBase = p; p = align16(p + <usize>(nics + 1) * 3 * <usize>vms * HEAP_ENTRY);
-  posBase = p; p = align16(p + 3 * <usize>vms * 4);
-  macBase = p; p = align16(p + <usize>macs * 16);
-  slotBase = p; p = align16(p + <usize>pool * SLOT_STRIDE);
-  inVm = p; p = align16(p + <usize>batch * 4);
-  inLen = p; p = align16(p + <usize>batch * 4);
-  inHandle = p; p = align16(p + <usize>batch * 4);
-  inHash = p; p = align16(p + <usize>batch * 4);
-  inOff = p; p = align16(p + <usize>batch * 4);
-  inCap = p; p = align16(p + <usize>batch * 4);
-  outHandle = p; p = align16(p + <usize>batch * 4);
-  outNic = p; p = align16(p + <usize>batch * 4);
-  outVm = p; p = align16(p + <usize>batch * 4);
-  outLen = p; p = align16(p + <usize>batch * 4);
-  statusBase = p; p = align16(p + <usize>batch);
-  frameBase = p; p = align16(p + <usize>fbytes);
-  evBase = p; p = align16(p + <usize>events * EV_STRIDE);
-  cfgBase = p; p = align16(p + CFG_BYTES);
-  teamBase = p; p = align16(p + TEAM_BYTES);
-  flowletBase = p; p = align16(p + <usize>flowlets * FL_STRIDE);
+  let p = align64(__heap_base);
+  hdr = p; p = align64(p + H_WORDS * 4);
+  vmBase = p; p = align64(p + <usize>vms * VM_STRIDE);
+  vmStatBase = p; p = align64(p + <usize>vms * VMSTAT_STRIDE);
+  nicBase = p; p = align64(p + <usize>nics * NIC_STRIDE);
+  domBase = p; p = align64(p + <usize>(nics + 1) * DOM_STRIDE);
+  heapBase = p; p = align64(p + <usize>(nics + 1) * 3 * <usize>vms * HEAP_ENTRY);
+  posBase = p; p = align64(p + 3 * <usize>vms * 4);
+  macBase = p; p = align64(p + <usize>macs * 16);
+  slotBase = p; p = align64(p + <usize>pool * SLOT_STRIDE);
+  inVm = p; p = align64(p + <usize>batch * 4);
+  inLen = p; p = align64(p + <usize>batch * 4);
+  inHandle = p; p = align64(p + <usize>batch * 4);
+  inHash = p; p = align64(p + <usize>batch * 4);
+  inOff = p; p = align64(p + <usize>batch * 4);
+  inCap = p; p = align64(p + <usize>batch * 4);
+  outHandle = p; p = align64(p + <usize>batch * 4);
+  outNic = p; p = align64(p + <usize>batch * 4);
+  outVm = p; p = align64(p + <usize>batch * 4);
+  outLen = p; p = align64(p + <usize>batch * 4);
+  statusBase = p; p = align64(p + <usize>batch);
+  frameBase = p; p = align64(p + <usize>fbytes);
+  evBase = p; p = align64(p + <usize>events * EV_STRIDE);
+  cfgBase = p; p = align64(p + CFG_BYTES);
+  teamBase = p; p = align64(p + TEAM_BYTES);
+  flowletBase = p; p = align64(p + <usize>flowlets * FL_STRIDE);
   const end = p;
   const have = <usize>memory.size() << 16;
   if (end > have) {

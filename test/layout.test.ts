@@ -38,7 +38,9 @@ describe('memory layout', () => {
       const [pn, pp, ps] = sorted[i - 1]!;
       expect(sorted[i]![1], `${pn} overlaps ${sorted[i]![0]}`).toBeGreaterThanOrEqual(pp + ps);
     }
-    for (const [name, p] of regions) expect(p % 16, `${name} aligned`).toBe(0);
+    // every region starts on a cache line, and the per-VM records are whole lines, so no record straddles two
+    for (const [name, p] of regions) expect(p % 64, `${name} line-aligned`).toBe(0);
+    for (const stride of [L.VM_STRIDE, L.VMSTAT_STRIDE, L.NIC_STRIDE, L.DOM_STRIDE]) expect(stride % 64).toBe(0);
     const end = Math.max(...regions.map(([, p, sz]) => p + sz));
     expect(end).toBeLessThanOrEqual(s.memoryBytes);
     expect(h[L.H_TOTAL_BYTES]!).toBeGreaterThan(end - sorted[0]![1]);

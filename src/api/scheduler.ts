@@ -156,7 +156,7 @@ export class Scheduler {
     this.u32 = new Uint32Array(buf);
     this.hdr = new Uint32Array(buf, hdrPtr, L.H_WORDS);
     if (this.hdr[L.H_VERSION] !== L.LAYOUT_VERSION) throw new NicteamError('WASM', `Wasm layout version ${this.hdr[L.H_VERSION]} does not match the host's ${L.LAYOUT_VERSION}`);
-    if (this.hdr[L.H_VM_STRIDE] !== L.VM_STRIDE || this.hdr[L.H_NIC_STRIDE] !== L.NIC_STRIDE || this.hdr[L.H_EV_STRIDE] !== L.EV_STRIDE)
+    if (this.hdr[L.H_VM_STRIDE] !== L.VM_STRIDE || this.hdr[L.H_VMSTAT_STRIDE] !== L.VMSTAT_STRIDE || this.hdr[L.H_NIC_STRIDE] !== L.NIC_STRIDE || this.hdr[L.H_EV_STRIDE] !== L.EV_STRIDE)
       throw new NicteamError('WASM', 'Wasm record strides do not match the host layout (mismatched build)');
     const b = cap.batchSize;
     const col = (w: number) => new Uint32Array(buf, this.hdr[w]!, b);
