@@ -359,7 +359,9 @@ export function layoutInit(vms: u32, nics: u32, pool: u32, batch: u32, events: u
     const pages = <i32>((end - have + 0xffff) >> 16);
     if (memory.grow(pages) < 0) return -1;
   }
-  memory.fill(hdr, 0, end - hdr);
+  // no fill: init runs once per instance (index.ts), and a fresh instance's memory above __heap_base is zero
+  // (no data segment lies there and the core allocates nothing at run time), so every region starts zeroed
+  // without touching its pages
   setHdrWord(H_VERSION, LAYOUT_VERSION);
   setHdrWord(H_MAX_VMS, vms); setHdrWord(H_MAX_NICS, nics); setHdrWord(H_POOL, pool);
   setHdrWord(H_BATCH, batch); setHdrWord(H_EV_CAP, events); setHdrWord(H_FRAME_BYTES, fbytes);

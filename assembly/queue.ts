@@ -10,23 +10,30 @@ import {
   V_QHEAD, V_QTAIL, V_QPKTS, V_QBYTES, slotPtr, vmPtr, poolSize, setHdrWord,
 } from './layout';
 
+// Free slots: the released ones on a LIFO list (freeHead), then the never-used
+// ones bump .. poolSize - 1, handed out in index order. freeCount counts both.
+// Creating an engine therefore touches no slot (a pool of millions of slots
+// used to be linked up front, most of the cost of creating an engine), and the
+// order slots are handed out is the same as a list linked 0, 1, 2, … would give.
 let freeHead: u32 = NIL;
+let bump: u32 = 0;
 let freeCount: u32 = 0;
 
 export function poolInit(): void {
-  for (let i: u32 = 0; i < poolSize; i++) store<u32>(slotPtr(i), i + 1 < poolSize ? i + 1 : NIL, P_NEXT);
-  freeHead = poolSize > 0 ? 0 : NIL;
+  freeHead = NIL;
+  bump = 0;
   freeCount = poolSize;
   setHdrWord(H_POOL_FREE, freeCount);
 }
 
 @inline export function poolFree(): u32 { return freeCount; }
 
-/** Takes a slot from the free list; the caller checked poolFree() > 0. */
+/** Takes a free slot (a released one first); the caller checked poolFree() > 0. */
 @inline export function slotAlloc(handle: u32, len: u32, hash: u32, ts: u32, vm: u32): u32 {
-  const s = freeHead;
+  let s = freeHead;
+  if (s != NIL) freeHead = load<u32>(slotPtr(s), P_NEXT);
+  else s = bump++;
   const p = slotPtr(s);
-  freeHead = load<u32>(p, P_NEXT);
   freeCount--;
   store<u32>(p, handle, P_HANDLE); store<u16>(p, <u16>len, P_LEN); store<u32>(p, hash, P_HASH);
   store<u32>(p, ts, P_TS); store<u32>(p, NIL, P_NEXT); store<u32>(p, vm, P_VM);
