@@ -1,4 +1,5 @@
-// heap.ts — indexed binary min-heaps of VMs, one of each kind per domain.
+// heap.ts — indexed binary min-heaps of VMs, one of each kind per domain (the
+// share heap holds a domain's share set once it outgrows the share tree, share.ts).
 //
 // Entries are 16 bytes (u64 key, u32 vm, u32 prio) stored contiguously so a
 // sift touches one cache line per level; each VM's 1-based position per kind
@@ -102,13 +103,15 @@ export function heapSize(kind: u32, d: u32): u32 { return load<u32>(countPtr(kin
 @inline export function heapTopVm(kind: u32, d: u32): u32 { return load<u32>(heapPtr(kind, d), 8); }
 @inline export function heapTopKey(kind: u32, d: u32): u64 { return load<u64>(heapPtr(kind, d)); }
 
-/** Bit d set ⇔ domain d's share heap is non-empty (so poll visits only busy domains; ≤ 64 domains). */
-export let activeDomains: u64 = 0;
+/** Orders the n entries already in the heap array of kind/d (their positions set) into a heap, O(n) (Floyd). */
+export function heapBuild(kind: u32, d: u32, n: u32): void {
+  const base = heapPtr(kind, d);
+  for (let i = n >> 1; i-- > 0;) siftDown(kind, base, i, n);
+}
 
 export function heapInsert(kind: u32, d: u32, vm: u32, key: u64, prio: u32): void {
   const cp = countPtr(kind, d);
   const n = load<u32>(cp);
-  if (kind == HK_SHARE && n == 0) activeDomains |= (<u64>1) << d;
   const base = heapPtr(kind, d);
   store<u32>(cp, n + 1);
   if (kind == HK_SHARE) riseT<u8>(kind, base, n, 0, key, vm, prio);
@@ -147,7 +150,6 @@ export function heapRemove(kind: u32, d: u32, vm: u32): void {
   const cp = countPtr(kind, d);
   const n = load<u32>(cp) - 1;
   store<u32>(cp, n);
-  if (kind == HK_SHARE && n == 0) activeDomains &= ~((<u64>1) << d);
   if (pos == n) return;
   const base = heapPtr(kind, d);
   const last = base + <usize>n * HEAP_ENTRY;

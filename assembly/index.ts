@@ -32,8 +32,11 @@ import {
   parseFrame, pSrcHi, pSrcLo, pHash, setHashMode, setHashNeeded,
 } from './parse';
 import {
-  heapSize, heapTopKey, activeDomains,
+  heapSize, heapTopKey,
 } from './heap';
+import {
+  activeDomains,
+} from './share';
 import {
   invFromBps,
 } from './shaper';

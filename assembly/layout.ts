@@ -4,9 +4,9 @@
 // and never grows afterwards. Regions follow each other from __heap_base, each
 // 64-byte (cache line) aligned:
 //
-//   +--------+----------+---------+--------+--------+---------+-----------+-----------+
-//   | header | vm hot   | vm stats| nics   | domains| heaps   | heap pos  | mac table |
-//   +--------+----------+---------+--------+--------+---------+-----------+-----------+
+//   +--------+----------+---------+--------+--------+---------+-------------+-----------+-----------+
+//   | header | vm hot   | vm stats| nics   | domains| heaps   | share trees | heap pos  | mac table |
+//   +--------+----------+---------+--------+--------+---------+-------------+-----------+-----------+
 //   | slot pool | in-ring (SoA) | out-ring (SoA) | status | frame buffer | events | cfg | team | flowlets |
 //   +-----------+---------------+----------------+--------+--------------+--------+-----+------+----------+
 //
@@ -184,6 +184,11 @@ export const D_V: u32 = 0;           // u64 x 8: virtual time per priority class
 export const D_SHARE_N: u32 = 64;
 export const D_RES_N: u32 = 68;
 export const D_TIMER_N: u32 = 72;
+export const D_SHARE_CAP: u32 = 76;  // share tree leaf capacity (power of two, grows only; 0 = empty tree)
+export const D_SHARE_HEAP: u32 = 80; // 1 once the domain's share set lives in its binary heap (see share.ts), never back
+// A domain's share set starts as a winner tree (tourney.ts) and moves to the
+// binary share heap for good when an insert would need more leaves than this.
+export const SHARE_TREE_MAX: u32 = 256;
 
 // heap kinds; each domain owns one heap of each kind, maxVms entries of 16 bytes
 export const HK_SHARE: u32 = 0;
@@ -276,6 +281,7 @@ export let vmStatBase: usize = 0;
 export let nicBase: usize = 0;
 export let domBase: usize = 0;
 export let heapBase: usize = 0;
+export let treeBase: usize = 0;  // (maxNics + 1) share trees of 2 x SHARE_TREE_MAX entries
 export let macBase: usize = 0;
 export let posBase: usize = 0;   // u32 x maxVms per heap kind: 1-based heap position of each VM, 0 = absent
 export let slotBase: usize = 0;
@@ -314,6 +320,8 @@ export let teamDomain: u32 = 0; // == maxNics
 @inline export function heapPtr(kind: u32, d: u32): usize {
   return heapBase + (<usize>(d * 3 + kind) * <usize>maxVms) * HEAP_ENTRY;
 }
+/** Share tree of domain d: entry i is node i (1 = root; leaves cap .. 2 cap - 1). */
+@inline export function treePtr(d: u32): usize { return treeBase + (<usize>d * (2 * SHARE_TREE_MAX)) * HEAP_ENTRY; }
 /** Heap position word of `vm` in heaps of `kind` (a VM is in at most one domain's heap of each kind). */
 @inline export function posPtr(kind: u32, vm: u32): usize { return posBase + ((<usize>kind * <usize>maxVms + <usize>vm) << 2); }
 @inline export function hdrWord(i: u32): u32 { return load<u32>(hdr + (<usize>i << 2)); }
@@ -334,6 +342,7 @@ export function layoutInit(vms: u32, nics: u32, pool: u32, batch: u32, events: u
   nicBase = p; p = align64(p + <usize>nics * NIC_STRIDE);
   domBase = p; p = align64(p + <usize>(nics + 1) * DOM_STRIDE);
   heapBase = p; p = align64(p + <usize>(nics + 1) * 3 * <usize>vms * HEAP_ENTRY);
+  treeBase = p; p = align64(p + <usize>(nics + 1) * 2 * SHARE_TREE_MAX * HEAP_ENTRY);
   posBase = p; p = align64(p + 3 * <usize>vms * 4);
   macBase = p; p = align64(p + <usize>macs * 16);
   slotBase = p; p = align64(p + <usize>pool * SLOT_STRIDE);

@@ -3,16 +3,17 @@
 // Follows mClock (Gulati, Merchant, Varman, OSDI 2010) for reservation and
 // limit, and self-clocked fair queueing (Golestani, INFOCOM 1994) for shares.
 // Each scheduling domain (one per NIC for pinned policies, one for the team
-// pool) holds three heaps of VMs (heap.ts):
+// pool) holds a share set (share.ts) and two heaps of VMs (heap.ts):
 //   timer heap — HELD VMs, keyed by the time their head packet conforms to
 //                limit and peak (shaper.ts);
 //   res heap   — ACTIVE VMs with a reservation, keyed by their head packet's
 //                reservation tag (mClock R tag: the time it is due);
-//   share heap — ACTIVE VMs, keyed by (priority desc, virtual finish tag F).
+//   share set  — ACTIVE VMs, ordered by (priority desc, virtual finish tag F)
+//                (share.ts: a winner tree, a binary heap once large).
 // Picking in a domain at time t:
 //   1. constraint phase: the res-heap top if its tag is due (<= t): earliest
 //      deadline first, reservations of every priority before any priority;
-//   2. share phase: the share-heap top (highest priority, smallest F).
+//   2. share phase: the share set's top (highest priority, smallest F).
 // Every release charges the limit and peak shapers, the reservation tag
 // (mClock R tag: kept while backlogged, so waiting for NIC room or for
 // earlier-due VMs loses no credit, up to 16 buckets; floored at zero tokens,
@@ -34,12 +35,13 @@ import {
   V_QMAX_PKTS, V_QMAX_BYTES, V_HIWM, V_LOWM, V_INFLIGHT,
   S_ACC_PKTS, S_ACC_BYTES, S_FULL_PKTS, S_FULL_BYTES, S_REL_PKTS, S_REL_BYTES, S_PAUSES, S_RES_BYTES,
   S_DELAY_MAX, S_DELAY_SUM, S_DELAY_HIST, P_TS, P_LEN,
-  D_V, HK_SHARE, HK_RES, HK_TIMER, EV_PAUSE, EV_RESUME,
+  D_V, HK_RES, HK_TIMER, EV_PAUSE, EV_RESUME,
   ST_QUEUED, ST_FULL, ST_UNKNOWN_VM, ST_MALFORMED,
   T_MALFORMED, T_UNKNOWN, T_BADLEN,
   vmPtr, vmStatPtr, domPtr, slotPtr, maxVms, teamBase,
 } from './layout';
-import { heapInsert, heapRemove, heapSink, heapSize, heapTopKey, heapTopVm, heapUpdate } from './heap';
+import { heapInsert, heapRemove, heapSize, heapTopKey, heapTopVm, heapUpdate } from './heap';
+import { shareInsert, shareRemove, shareSet, shareSize, shareTopVm } from './share';
 import { eligibleAt, deadline, charge, chargeReservation, resetIfIdle } from './shaper';
 import { emit } from './events';
 import { headLen, nextLen, poolFree, slotAlloc, vmQueuePop, vmQueuePush } from './queue';
@@ -97,7 +99,7 @@ export function activate(vm: u32, now: i64): void {
   }
   store<u32>(v, VS_ACTIVE, V_STATE);
   const prio = load<u32>(v, V_PRIO);
-  heapInsert(HK_SHARE, d, vm, assignFinish(v, d, prio, len), prio);
+  shareInsert(d, vm, assignFinish(v, d, prio, len), prio);
   if ((flags & VF_RES) != 0) {
     heapInsert(HK_RES, d, vm, <u64>deadline(v + V_RES_TAT, v + V_RES_FRAC, len), 0);
   }
@@ -109,7 +111,7 @@ export function deactivate(vm: u32): void {
   const st = load<u32>(v, V_STATE);
   const d = load<u32>(v, V_DOMAIN);
   if (st == VS_ACTIVE) {
-    heapRemove(HK_SHARE, d, vm);
+    shareRemove(d, vm);
     heapRemove(HK_RES, d, vm);
   } else if (st == VS_HELD) {
     heapRemove(HK_TIMER, d, vm);
@@ -134,9 +136,9 @@ export let pickedPhaseRes: bool = false;
     pickedPhaseRes = true;
     return heapTopVm(HK_RES, d);
   }
-  if (heapSize(HK_SHARE, d) > 0) {
+  if (shareSize(d) > 0) {
     pickedPhaseRes = false;
-    return heapTopVm(HK_SHARE, d);
+    return shareTopVm(d);
   }
   return NIL;
 }
@@ -176,7 +178,7 @@ export function serve(vm: u32, now: i64, resPhase: bool): u32 {
     emit(EV_RESUME, vm, load<u32>(v, V_QPKTS), 0, load<u32>(v, V_QBYTES), 0);
   }
   if (load<u32>(v, V_QHEAD) == NIL) {
-    heapRemove(HK_SHARE, d, vm);
+    shareRemove(d, vm);
     if (hasRes) heapRemove(HK_RES, d, vm);
     store<u32>(v, VS_IDLE, V_STATE);
     return s;
@@ -184,14 +186,14 @@ export function serve(vm: u32, now: i64, resPhase: bool): u32 {
   const next = nextLen(s);
   const e = shapeAt(v, flags, next);
   if (e > now) {
-    heapRemove(HK_SHARE, d, vm);
+    shareRemove(d, vm);
     if (hasRes) heapRemove(HK_RES, d, vm);
     store<u32>(v, VS_HELD, V_STATE);
     heapInsert(HK_TIMER, d, vm, <u64>e, 0);
     return s;
   }
-  // F only grows here (max(F, V) + len·invW, and V + 2^61 ≥ F), so the VM can only sink in the share heap
-  heapSink(HK_SHARE, d, vm, assignFinish(v, d, prio, next));
+  // F only grows here (max(F, V) + len·invW, and V + 2^61 ≥ F), so the VM can only sink in the share order
+  shareSet(d, vm, assignFinish(v, d, prio, next));
   if (hasRes) heapUpdate(HK_RES, d, vm, <u64>deadline(v + V_RES_TAT, v + V_RES_FRAC, next), 0);
   return s;
 }

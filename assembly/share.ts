@@ -1,0 +1,60 @@
+// share.ts — each domain's share set: its ACTIVE VMs in share-phase order
+// (priority, then virtual finish tag, then VM id), and which domains have any.
+//
+// A domain's set starts as a winner tree (tourney.ts), the faster structure
+// for small sets, and moves for good to the domain's binary share heap
+// (heap.ts) when an insert would make it larger than SHARE_TREE_MAX. Both keep
+// the same total order, so the top — and every decision — is the same either
+// way; the move is O(n) once per domain. Both use the domain's member count
+// (D_SHARE_N) and the VMs' share position words (posPtr(HK_SHARE, ·)) for
+// their own positions.
+
+import { HEAP_ENTRY, HK_SHARE, D_SHARE_N, D_SHARE_HEAP, SHARE_TREE_MAX, domPtr, heapPtr, posPtr } from './layout';
+import { heapBuild, heapInsert, heapRemove, heapSink, heapTopVm } from './heap';
+import { treeInsert, treeLeaf, treeRemove, treeSet, treeTopVm } from './tourney';
+
+/** Bit d set ⇔ domain d has an ACTIVE VM (so poll visits only busy domains; ≤ 64 domains). */
+export let activeDomains: u64 = 0;
+
+@inline function onHeap(d: u32): bool { return load<u32>(domPtr(d) + D_SHARE_HEAP) != 0; }
+
+@inline export function shareSize(d: u32): u32 { return load<u32>(domPtr(d) + D_SHARE_N); }
+
+/** The VM first in share order; the caller checked shareSize(d) > 0. */
+@inline export function shareTopVm(d: u32): u32 { return onHeap(d) ? heapTopVm(HK_SHARE, d) : treeTopVm(d); }
+
+/** Adds an ACTIVE VM with finish tag `key` and priority `prio`. */
+export function shareInsert(d: u32, vm: u32, key: u64, prio: u32): void {
+  const n = shareSize(d);
+  if (n == 0) activeDomains |= (<u64>1) << d;
+  if (!onHeap(d)) {
+    if (n < SHARE_TREE_MAX) { treeInsert(d, vm, key, prio); return; }
+    toHeap(d, n);
+  }
+  heapInsert(HK_SHARE, d, vm, key, prio);
+}
+
+/** Re-files a member whose finish tag grew (same priority): the VM just served. */
+export function shareSet(d: u32, vm: u32, key: u64): void {
+  if (onHeap(d)) heapSink(HK_SHARE, d, vm, key); else treeSet(d, vm, key);
+}
+
+/** Removes a VM if it is a member. */
+export function shareRemove(d: u32, vm: u32): void {
+  if (load<u32>(posPtr(HK_SHARE, vm)) == 0) return;
+  if (onHeap(d)) heapRemove(HK_SHARE, d, vm); else treeRemove(d, vm);
+  if (shareSize(d) == 0) activeDomains &= ~((<u64>1) << d);
+}
+
+/** Moves a domain's n members from its tree into its heap (heapified in O(n)). */
+function toHeap(d: u32, n: u32): void {
+  const base = heapPtr(HK_SHARE, d);
+  for (let i: u32 = 0; i < n; i++) {
+    const l = treeLeaf(d, i), e = base + <usize>i * HEAP_ENTRY;
+    const vm = load<u32>(l, 8);
+    store<u64>(e, load<u64>(l)); store<u32>(e, vm, 8); store<u32>(e, load<u32>(l, 12) - 1, 12);
+    store<u32>(posPtr(HK_SHARE, vm), i + 1);
+  }
+  store<u32>(domPtr(d) + D_SHARE_HEAP, 1);
+  heapBuild(HK_SHARE, d, n);
+}
