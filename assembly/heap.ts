@@ -5,20 +5,17 @@
 // sift touches one cache line per level; each VM's 1-based position per kind
 // lives in a dense u32 array (layout.ts posPtr, 0 = absent) so it can be
 // updated or removed in O(log n). Order:
-//   - HK_SHARE: higher prio first, then smaller virtual finish tag compared with
-//     wrapping arithmetic ((a - b) as i64 < 0: tags of active VMs stay within
-//     2^62 of each other), then smaller VM id;
+//   - HK_SHARE: higher prio first, then the smaller order key (share.ts: the
+//     finish tag with the VM id in its low 16 bits) compared with wrapping
+//     arithmetic ((a - b) as i64 < 0: tags of active VMs stay within 2^62 of
+//     each other);
 //   - HK_RES / HK_TIMER: smaller time in ns (signed), then smaller VM id.
-// The VM-id tie-break makes the order total, so the top is the same VM whatever
-// the heap's shape, and the TypeScript model's linear scans pick exactly it.
+// Both orders are total, so the top is the same VM whatever the heap's shape,
+// and the TypeScript model's linear scans pick exactly it.
 //
 // Speed (issue #7): comparisons are computed with bitwise logic, no branches,
 // so the child choice compiles to a conditional move (a mispredicted branch per
-// level cost more than the rest of the level); sift-down is Floyd's bottom-up
-// variant (Floyd, "Treesort 3", CACM 1964; Wegener, "Bottom-up heapsort", TCS
-// 1993): the hole walks to a leaf along the smaller children with one
-// comparison per level, then the element rises from there — a re-filed VM
-// whose tag just grew usually belongs near the bottom, so the rise is short.
+// level cost more than the rest of the level).
 
 import {
   HEAP_ENTRY, HK_SHARE, HK_TIMER, D_SHARE_N, domPtr, heapPtr, posPtr,
@@ -28,13 +25,8 @@ import {
 
 /** 1 when (ka, va, pa) orders strictly before (kb, vb, pb) in heaps of `kind`, else 0; no branches. */
 @inline function lessKV(kind: u32, ka: u64, va: u32, pa: u32, kb: u64, vb: u32, pb: u32): u32 {
-  const vLess = <u32>(va < vb);
-  if (kind == HK_SHARE) {
-    const diff = <i64>(ka - kb);
-    const fLess = <u32>(diff < 0) | (<u32>(diff == 0) & vLess);
-    return <u32>(pa > pb) | (<u32>(pa == pb) & fLess);
-  }
-  return <u32>(<i64>ka < <i64>kb) | (<u32>(ka == kb) & vLess);
+  if (kind == HK_SHARE) return <u32>(pa > pb) | (<u32>(pa == pb) & <u32>(<i64>(ka - kb) < 0));
+  return <u32>(<i64>ka < <i64>kb) | (<u32>(ka == kb) & <u32>(va < vb));
 }
 
 // T marks the order at compile time: u8 = share order, u16 = time order (sizeof folds, so each sift is specialised)

@@ -1,6 +1,15 @@
 // share.ts — each domain's share set: its ACTIVE VMs in share-phase order
 // (priority, then virtual finish tag, then VM id), and which domains have any.
 //
+// Order key: the VM's finish tag F with its low 16 bits replaced by the VM id,
+// (F & ~0xffff) | vm, compared with wrapping arithmetic after the priority: so
+// F at a granularity of 2^16 virtual units, then the smaller VM id (ids are
+// below maxVms ≤ 65536). One 64-bit comparison settles both the tag and the
+// tie, so each tree level or heap level compares two words, not three. The
+// rounding is far below a byte: one byte of a VM with shares w is 2^40 / w ≥
+// 2^26 units (invW), so the fairness bound (DESIGN §2) is unchanged; the
+// TypeScript model orders by the same key.
+//
 // A domain's set starts as a winner tree (tourney.ts), the faster structure
 // for small sets, and moves for good to the domain's binary share heap
 // (heap.ts) when an insert would make it larger than SHARE_TREE_MAX. Both keep
@@ -23,8 +32,12 @@ export let activeDomains: u64 = 0;
 /** The VM first in share order; the caller checked shareSize(d) > 0. */
 @inline export function shareTopVm(d: u32): u32 { return onHeap(d) ? heapTopVm(HK_SHARE, d) : treeTopVm(d); }
 
-/** Adds an ACTIVE VM with finish tag `key` and priority `prio`. */
-export function shareInsert(d: u32, vm: u32, key: u64, prio: u32): void {
+/** The order key of a VM with finish tag f (see the header). */
+@inline function orderKey(f: u64, vm: u32): u64 { return (f & ~(<u64>0xffff)) | <u64>vm; }
+
+/** Adds an ACTIVE VM with finish tag `f` and priority `prio`. */
+export function shareInsert(d: u32, vm: u32, f: u64, prio: u32): void {
+  const key = orderKey(f, vm);
   const n = shareSize(d);
   if (n == 0) activeDomains |= (<u64>1) << d;
   if (!onHeap(d)) {
@@ -34,8 +47,9 @@ export function shareInsert(d: u32, vm: u32, key: u64, prio: u32): void {
   heapInsert(HK_SHARE, d, vm, key, prio);
 }
 
-/** Re-files a member whose finish tag grew (same priority): the VM just served. */
-export function shareSet(d: u32, vm: u32, key: u64): void {
+/** Re-files a member whose finish tag grew to f (same priority): the VM just served. */
+export function shareSet(d: u32, vm: u32, f: u64): void {
+  const key = orderKey(f, vm);
   if (onHeap(d)) heapSink(HK_SHARE, d, vm, key); else treeSet(d, vm, key);
 }
 

@@ -2,13 +2,13 @@
 // a domain while it has at most SHARE_TREE_MAX of them (share.ts decides).
 //
 // Order: the binary share heap's (heap.ts): higher priority first, then the
-// smaller virtual finish tag compared with wrapping arithmetic, then the
-// smaller VM id. The order is total, so the root is the VM the heap would have
-// on top and the TypeScript model's linear scan picks: decisions do not depend
-// on which structure a domain uses.
+// smaller order key (share.ts: the finish tag with the VM id in its low 16
+// bits) compared with wrapping arithmetic. The order is total, so the root is
+// the VM the heap would have on top and the TypeScript model's linear scan
+// picks: decisions do not depend on which structure a domain uses.
 //
-// Shape: an implicit complete binary tree of 16-byte entries (u64 key, u32 vm,
-// u32 prio + 1) indexed from 1 (node i has children 2i and 2i + 1). With leaf
+// Shape: an implicit complete binary tree of 16-byte entries (u64 order key,
+// u32 vm (leaves only; inner nodes compare and carry key and prio), u32 prio + 1) indexed from 1 (node i has children 2i and 2i + 1). With leaf
 // capacity C (a power of two ≤ SHARE_TREE_MAX, D_SHARE_CAP) the leaves are
 // nodes C .. 2C - 1 and each inner node holds the winner of its children, so
 // node 1 is the top. Invariants: the n members (D_SHARE_N) fill leaves
@@ -29,15 +29,13 @@
 
 import { HEAP_ENTRY, HK_SHARE, D_SHARE_N, D_SHARE_CAP, domPtr, posPtr, treePtr } from './layout';
 
-/** true when (ka, va, pa) orders strictly before (kb, vb, pb) (pa, pb: stored prio = prio + 1, 0 = absent); no branches. */
-@inline export function treeWins(ka: u64, va: u32, pa: u32, kb: u64, vb: u32, pb: u32): bool {
-  const diff = <i64>(ka - kb);
-  const fLess = <u32>(diff < 0) | (<u32>(diff == 0) & <u32>(va < vb));
-  return (<u32>(pa > pb) | (<u32>(pa == pb) & fLess)) != 0;
+/** true when (ka, pa) orders strictly before (kb, pb) (pa, pb: stored prio = prio + 1, 0 = absent); no branches. */
+@inline export function treeWins(ka: u64, pa: u32, kb: u64, pb: u32): bool {
+  return (<u32>(pa > pb) | (<u32>(pa == pb) & <u32>(<i64>(ka - kb) < 0))) != 0;
 }
 
-/** VM at the root; the caller checked the set is not empty. */
-@inline export function treeTopVm(d: u32): u32 { return load<u32>(treePtr(d) + HEAP_ENTRY, 8); }
+/** VM at the root (the low 16 bits of its order key); the caller checked the set is not empty. */
+@inline export function treeTopVm(d: u32): u32 { return <u32>load<u64>(treePtr(d) + HEAP_ENTRY) & 0xffff; }
 
 /** Entry of leaf i (0-based). */
 @inline export function treeLeaf(d: u32, i: u32): usize {
@@ -48,15 +46,15 @@ import { HEAP_ENTRY, HK_SHARE, D_SHARE_N, D_SHARE_CAP, domPtr, posPtr, treePtr }
 function replay(base: usize, cap: u32, leaf: u32): void {
   let n = cap + leaf;
   const e = base + <usize>n * HEAP_ENTRY;
-  let k = load<u64>(e), v = load<u32>(e, 8), p = load<u32>(e, 12);
+  let k = load<u64>(e), p = load<u32>(e, 12);
   while (n > 1) {
     const s = base + <usize>(n ^ 1) * HEAP_ENTRY;
-    const sk = load<u64>(s), sv = load<u32>(s, 8), sp = load<u32>(s, 12);
-    const sib = treeWins(sk, sv, sp, k, v, p);
-    k = select<u64>(sk, k, sib); v = select<u32>(sv, v, sib); p = select<u32>(sp, p, sib);
+    const sk = load<u64>(s), sp = load<u32>(s, 12);
+    const sib = treeWins(sk, sp, k, p);
+    k = select<u64>(sk, k, sib); p = select<u32>(sp, p, sib);
     n >>= 1;
     const w = base + <usize>n * HEAP_ENTRY;
-    store<u64>(w, k); store<u32>(w, v, 8); store<u32>(w, p, 12);
+    store<u64>(w, k); store<u32>(w, p, 12);
   }
 }
 
@@ -70,7 +68,7 @@ function grow(d: u32, base: usize): u32 {
   memory.fill(base + <usize>(nc + cap) * HEAP_ENTRY, 0, <usize>cap * HEAP_ENTRY);
   for (let i = nc - 1; i >= 1; i--) {
     const a = base + <usize>(i << 1) * HEAP_ENTRY, b = a + HEAP_ENTRY;
-    const w = treeWins(load<u64>(b), load<u32>(b, 8), load<u32>(b, 12), load<u64>(a), load<u32>(a, 8), load<u32>(a, 12)) ? b : a;
+    const w = treeWins(load<u64>(b), load<u32>(b, 12), load<u64>(a), load<u32>(a, 12)) ? b : a;
     const t = base + <usize>i * HEAP_ENTRY;
     store<u64>(t, load<u64>(w)); store<u64>(t, load<u64>(w, 8), 8);
   }
@@ -92,7 +90,7 @@ export function treeInsert(d: u32, vm: u32, key: u64, prio: u32): void {
   replay(base, cap, n);
 }
 
-/** Changes a member's finish tag (its priority unchanged). */
+/** Changes a member's order key (its priority unchanged). */
 export function treeSet(d: u32, vm: u32, key: u64): void {
   const leaf = load<u32>(posPtr(HK_SHARE, vm)) - 1;
   const base = treePtr(d);

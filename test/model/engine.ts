@@ -10,7 +10,8 @@
 // Allocation rules (DESIGN §2, ALGORITHMS.md): a VM whose head conforms to its
 // limit/peak buckets is ACTIVE; the constraint phase serves the ACTIVE VM with
 // the earliest reservation eligibility time if that time has come, otherwise
-// the share phase serves the highest priority, smallest virtual finish tag.
+// the share phase serves the highest priority, smallest virtual finish tag (in
+// units of 2^16, then the smallest VM id: the order key of assembly/share.ts).
 
 import type { ResolvedVm } from '../../src/api/config.js';
 
@@ -18,6 +19,8 @@ const M64 = (1n << 64n) - 1n;
 const u64 = (x: bigint) => x & M64;
 const i64 = (x: bigint) => BigInt.asIntN(64, x);
 const Q = 20n;
+/** The share order key: finish tag F with the VM id in its low 16 bits (assembly/share.ts). */
+const orderKey = (f: bigint, id: number) => (f & ~0xffffn) | BigInt(id);
 const QMASK = (1n << Q) - 1n;
 export const NIL = 0xffffffff;
 
@@ -267,7 +270,8 @@ export class ModelEngine {
       const b = this.vms[best]!;
       if (kind === 'share') {
         if (v.prio !== b.prio) { if (v.prio > b.prio) best = id; continue; }
-        const diff = i64(v.shareKey - b.shareKey);
+        // order key: F with the VM id in its low 16 bits (assembly/share.ts), compared wrapping
+        const diff = i64(orderKey(v.shareKey, id) - orderKey(b.shareKey, best));
         if (diff < 0n) best = id;
       } else {
         const kv = kind === 'res' ? v.resKey : v.timerKey, kb = kind === 'res' ? b.resKey : b.timerKey;
