@@ -7,8 +7,8 @@
 // below maxVms ≤ 65536). One 64-bit comparison settles both the tag and the
 // tie, so each tree level or heap level compares two words, not three. The
 // rounding is far below a byte: one byte of a VM with shares w is 2^40 / w ≥
-// 2^26 units (invW), so the fairness bound (DESIGN §2) is unchanged; the
-// TypeScript model orders by the same key.
+// 2^26 units (invW), so it moves the fairness bound (DESIGN §2) by under a
+// thousandth of a byte; the TypeScript model orders by the same key.
 //
 // A domain's set starts as a winner tree (tourney.ts), the faster structure
 // for small sets, and moves for good to the domain's binary share heap
