@@ -35,6 +35,9 @@ import {
   heapSize, heapTopKey,
 } from './heap';
 import {
+  vmIdTake, vmIdFreed, reservationChanged, reservationOf,
+} from './vmids';
+import {
   activeDomains,
 } from './share';
 import {
@@ -151,8 +154,7 @@ function applyConfig(vm: u32): void {
 /** Adds a VM from the staged config record; returns its id or a negative code. */
 export function vmAdd(now: i64): i32 {
   now = clampNow(now);
-  let id: u32 = NIL;
-  for (let vm: u32 = 0; vm < maxVms; vm++) if (load<u32>(vmPtr(vm), V_STATE) == VS_FREE) { id = vm; break; }
+  const id = vmIdTake();
   if (id == NIL) return E_FULL;
   const v = vmPtr(id);
   memory.fill(v, 0, VM_STRIDE);
@@ -164,6 +166,7 @@ export function vmAdd(now: i64): i32 {
   const pol = <u32>load<u64>(cfgBase, C_POLICY);
   store<u32>(v, pol < POL_COUNT ? pol : teamPolicy, V_POLICY);
   store<u32>(v, VS_IDLE, V_STATE);
+  reservationChanged(0, reservationOf(id));
   store<i64>(v, now, V_RES_TAT); // mClock: R tags start at the VM's first packet, no credit
   placeNew(id);
   resetFinish(id);
@@ -183,7 +186,9 @@ export function vmUpdate(vm: u32, now: i64): i32 {
   const nic = load<u32>(v, V_NIC);
   const dom = load<u32>(v, V_DOMAIN);
   detach(vm);
+  const resBefore = reservationOf(vm);
   applyConfig(vm);
+  reservationChanged(resBefore, reservationOf(vm));
   attach(vm, nic);
   store<u32>(v, dom, V_DOMAIN);
   if (load<u32>(v, V_PRIO) != oldPrio) resetFinish(vm);
@@ -201,7 +206,8 @@ export function vmRemove(vm: u32): i32 {
   deactivate(vm);
   detach(vm);
   store<u32>(v, VS_REMOVING, V_STATE);
-  if (load<u32>(v, V_QPKTS) == 0 && load<u32>(v, V_INFLIGHT) == 0) store<u32>(v, VS_FREE, V_STATE);
+  reservationChanged(reservationOf(vm), 0);
+  if (load<u32>(v, V_QPKTS) == 0 && load<u32>(v, V_INFLIGHT) == 0) { store<u32>(v, VS_FREE, V_STATE); vmIdFreed(vm); }
   return 0;
 }
 
@@ -228,7 +234,7 @@ export function vmTakeQueued(vm: u32, max: u32): i32 {
     slotRelease(s);
     n++;
   }
-  if (load<u32>(v, V_QHEAD) == NIL && load<u32>(v, V_INFLIGHT) == 0) store<u32>(v, VS_FREE, V_STATE);
+  if (load<u32>(v, V_QHEAD) == NIL && load<u32>(v, V_INFLIGHT) == 0) { store<u32>(v, VS_FREE, V_STATE); vmIdFreed(vm); }
   publishPoolFree();
   return <i32>n;
 }

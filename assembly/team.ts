@@ -46,6 +46,7 @@ import { emit } from './events';
 import { linkQueued, slotRelease } from './queue';
 import { activate, deactivate, resetFinish } from './sched';
 import { invFromBps } from './shaper';
+import { reservedBps, vmIdFreed } from './vmids';
 
 export let teamPolicy: u32 = 0;
 export let failback: bool = true;
@@ -201,7 +202,7 @@ export function setTeamNow(t: i64): void { lastNowTeam = t; }
   const n = load<u32>(v, V_INFLIGHT) - 1;
   store<u32>(v, n, V_INFLIGHT);
   if (n != 0) return;
-  if (load<u32>(v, V_STATE) == VS_REMOVING) { store<u32>(v, VS_FREE, V_STATE); return; }
+  if (load<u32>(v, V_STATE) == VS_REMOVING) { store<u32>(v, VS_FREE, V_STATE); vmIdFreed(vm); return; }
   if ((load<u32>(v, V_FLAGS) & VF_DRAIN) != 0) endDrain(vm, lastNowTeam);
 }
 
@@ -392,12 +393,7 @@ function activateWaiting(now: i64): void {
 function checkCapacity(): void {
   let upSpeed: u64 = 0;
   for (let i: u32 = 0; i < maxNics; i++) if (nicUp(i)) upSpeed += load<u64>(nicPtr(i), N_SPEED);
-  let reserved: u64 = 0;
-  for (let vm: u32 = 0; vm < maxVms; vm++) {
-    const v = vmPtr(vm);
-    const st = load<u32>(v, V_STATE);
-    if (st != VS_FREE && st != VS_REMOVING) reserved += load<u64>(v, V_RES_BPS);
-  }
+  const reserved = reservedBps;
   if (reserved > upSpeed) emit(EV_CAPACITY, NIL, 0, 0, reserved, upSpeed);
   for (let i: u32 = 0; i < maxNics; i++) {
     const p = nicPtr(i);
