@@ -22,7 +22,9 @@
 //   adds a Wasm module to measure next to the inlined build (e.g. a prototype);
 //   --rounds n measures the engines of a row n times, interleaved (A B A B ...), and reports
 //   the median round plus, for each engine, the median paired ratio to the first engine —
-//   the number to trust for a before/after on a noisy machine.
+//   the number to trust for a before/after on a noisy machine. Default 3: the row's time is
+//   split into three measurements and the median posted, so a short burst of load from another
+//   tenant moves one of them, not the figure.
 //        node --expose-gc --import tsx bench/run.ts     (same; gc is enabled either way)
 
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -46,7 +48,7 @@ interface Options {
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { only: [], quick: false, engines: [], model: true, alloc: true, timeMs: 1000, checkPackets: 4096, allocPackets: 1e7, rounds: 1 };
+  const o: Options = { only: [], quick: false, engines: [], model: true, alloc: true, timeMs: 1000, checkPackets: 4096, allocPackets: 1e7, rounds: 3 };
   let defaultEngine = true;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
