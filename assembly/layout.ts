@@ -69,8 +69,8 @@ export const H_WORDS: u32 = 40;
 // in dense per-kind arrays (posPtr), so a sift writes 4-byte words of one small
 // array instead of touching each moved VM's record.
 // Invariant: a VM is in exactly one state; ACTIVE VMs are in their domain's
-// share heap (and reservation heap if they have a reservation), HELD VMs only
-// in the timer heap, IDLE/FREE/REMOVING VMs in no heap.
+// share set (share.ts; and reservation heap if they have a reservation), HELD
+// VMs only in the timer heap, IDLE/FREE/REMOVING VMs in none.
 export const VM_STRIDE: u32 = 192;
 // line 0
 export const V_STATE: u32 = 0;      // VS_*
