@@ -15,7 +15,7 @@
 // src/wasm/layout.ts mirrors the constants below; test/layout.test.ts checks
 // that the two agree against a live instance.
 
-export const LAYOUT_VERSION: u32 = 3; // 2: VM record 192 B by heat, dense heap positions, u16 slot lengths + P_NEXT_LEN; 3: regions line-aligned, VM stats 320 B
+export const LAYOUT_VERSION: u32 = 4; // 2: VM record 192 B by heat, dense heap positions, u16 slot lengths + P_NEXT_LEN; 3: regions line-aligned, VM stats 320 B; 4: share trees region, D_SHARE_CAP / D_SHARE_HEAP
 
 // ---- header (u32 word indices unless noted) ----
 export const H_VERSION: u32 = 0;
