@@ -110,17 +110,13 @@ export function heapInsert(kind: u32, d: u32, vm: u32, key: u64, prio: u32): voi
   else riseT<u16>(kind, base, n, 0, key, vm, prio);
 }
 
-/** Changes the key of a VM already in the heap. */
-export function heapUpdate(kind: u32, d: u32, vm: u32, key: u64, prio: u32): void {
+/** Changes the time key of a VM already in a time-ordered heap (HK_RES, HK_TIMER); it rises or sinks. */
+export function heapUpdate(kind: u32, d: u32, vm: u32, key: u64): void {
   const pos = load<u32>(posPtr(kind, vm)) - 1;
   const base = heapPtr(kind, d);
   const e = base + <usize>pos * HEAP_ENTRY;
-  const oldKey = load<u64>(e), oldPrio = load<u32>(e, 12);
-  store<u64>(e, key); store<u32>(e, prio, 12);
-  // decide direction by comparing with the old entry's order
-  let up: bool;
-  if (kind == HK_SHARE) up = prio != oldPrio ? prio > oldPrio : <i64>(key - oldKey) < 0;
-  else up = <i64>key < <i64>oldKey;
+  const up = <i64>key < <i64>load<u64>(e);
+  store<u64>(e, key);
   if (up) siftUp(kind, base, pos);
   else siftDown(kind, base, pos, load<u32>(countPtr(kind, d)));
 }
@@ -152,4 +148,3 @@ export function heapRemove(kind: u32, d: u32, vm: u32): void {
   siftDown(kind, base, p2, n);
 }
 
-@inline export function inHeap(kind: u32, vm: u32): bool { return load<u32>(posPtr(kind, vm)) != 0; }

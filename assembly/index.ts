@@ -35,7 +35,7 @@ import {
   heapSize, heapTopKey,
 } from './heap';
 import {
-  vmIdTake, vmIdFreed, reservationChanged, reservationOf,
+  vmIdTake, vmIdFreed, reservationChanged, reservationOf, reservedBps,
 } from './vmids';
 import {
   activeDomains,
@@ -70,6 +70,9 @@ let domStart: u32 = 0;
 
 /** The engine's clock: the latest time any call passed in (ns; calls behind it were treated as standing still). */
 export function clock(): i64 { return lastNow; }
+
+/** Σ reservations (bit/s) the core enforces for its live VMs (kept as VMs change, vmids.ts). */
+export function reserved(): u64 { return reservedBps; }
 
 /** Lays out memory; returns the header pointer (> 0) or a negative error code. */
 export function init(vms: u32, nics: u32, pool: u32, batch: u32, events: u32, fbytes: u32, macs: u32, flowlets: u32): i32 {

@@ -194,7 +194,7 @@ export function serve(vm: u32, now: i64, resPhase: bool): u32 {
   }
   // F only grows here (max(F, V) + len·invW, and V + 2^61 ≥ F), so the VM can only sink in the share order
   shareSet(d, vm, assignFinish(v, d, prio, next));
-  if (hasRes) heapUpdate(HK_RES, d, vm, <u64>deadline(v + V_RES_TAT, v + V_RES_FRAC, next), 0);
+  if (hasRes) heapUpdate(HK_RES, d, vm, <u64>deadline(v + V_RES_TAT, v + V_RES_FRAC, next));
   return s;
 }
 

@@ -20,7 +20,7 @@
 
 import { HEAP_ENTRY, HK_SHARE, D_SHARE_N, D_SHARE_HEAP, SHARE_TREE_MAX, domPtr, heapPtr, posPtr } from './layout';
 import { heapBuild, heapInsert, heapRemove, heapSink, heapTopVm } from './heap';
-import { treeInsert, treeLeaf, treeRemove, treeSet, treeTopVm } from './tourney';
+import { keyVm, treeInsert, treeLeaf, treeRemove, treeSet, treeTopVm } from './tourney';
 
 /** Bit d set ⇔ domain d has an ACTIVE VM (so poll visits only busy domains; ≤ 64 domains). */
 export let activeDomains: u64 = 0;
@@ -65,8 +65,8 @@ function toHeap(d: u32, n: u32): void {
   const base = heapPtr(HK_SHARE, d);
   for (let i: u32 = 0; i < n; i++) {
     const l = treeLeaf(d, i), e = base + <usize>i * HEAP_ENTRY;
-    const vm = load<u32>(l, 8);
-    store<u64>(e, load<u64>(l)); store<u32>(e, vm, 8); store<u32>(e, load<u32>(l, 12) - 1, 12);
+    const key = load<u64>(l), vm = keyVm(key);
+    store<u64>(e, key); store<u32>(e, vm, 8); store<u32>(e, load<u32>(l, 12) - 1, 12);
     store<u32>(posPtr(HK_SHARE, vm), i + 1);
   }
   store<u32>(domPtr(d) + D_SHARE_HEAP, 1);

@@ -7,9 +7,9 @@
 // the VM the heap would have on top and the TypeScript model's linear scan
 // picks: decisions do not depend on which structure a domain uses.
 //
-// Shape: an implicit complete binary tree of 16-byte entries (u64 order key,
-// u32 vm (leaves only; inner nodes compare and carry key and prio), u32 prio + 1) indexed from 1 (node i has children 2i and 2i + 1). With leaf
-// capacity C (a power of two ≤ SHARE_TREE_MAX, D_SHARE_CAP) the leaves are
+// Shape: an implicit complete binary tree of 16-byte entries (u64 order key
+// at +0, whose low 16 bits are the VM id; u32 prio + 1 at +12; +8 unused)
+// indexed from 1 (node i has children 2i and 2i + 1). With leaf capacity C (a power of two ≤ SHARE_TREE_MAX, D_SHARE_CAP) the leaves are
 // nodes C .. 2C - 1 and each inner node holds the winner of its children, so
 // node 1 is the top. Invariants: the n members (D_SHARE_N) fill leaves
 // 0 .. n - 1; leaves n .. C - 1 are absent (stored prio 0, losing to every
@@ -25,7 +25,8 @@
 // branches, and only a compare-and-select per level is serial (Knuth, TAOCP
 // vol. 3 §5.4.1, "tree of winners"). It always walks the full depth, though,
 // while a heap's sift stops early (about 2 levels at 64 VMs, 4.5 at 4096), so it
-// wins only for small sets: paired A/B at 64 VMs 0.94–0.96, at 1024 VMs 1.06.
+// wins only for small sets: paired A/B against the heap 0.958 at 64 VMs; a tree
+// for every size was 1.04–1.07× slower at 1024–4096 VMs (docs/performance.md).
 
 import { HEAP_ENTRY, HK_SHARE, D_SHARE_N, D_SHARE_CAP, domPtr, posPtr, treePtr } from './layout';
 
@@ -34,8 +35,11 @@ import { HEAP_ENTRY, HK_SHARE, D_SHARE_N, D_SHARE_CAP, domPtr, posPtr, treePtr }
   return (<u32>(pa > pb) | (<u32>(pa == pb) & <u32>(<i64>(ka - kb) < 0))) != 0;
 }
 
-/** VM at the root (the low 16 bits of its order key); the caller checked the set is not empty. */
-@inline export function treeTopVm(d: u32): u32 { return <u32>load<u64>(treePtr(d) + HEAP_ENTRY) & 0xffff; }
+/** The VM of an order key (its low 16 bits, share.ts). */
+@inline export function keyVm(key: u64): u32 { return <u32>key & 0xffff; }
+
+/** VM at the root; the caller checked the set is not empty. */
+@inline export function treeTopVm(d: u32): u32 { return keyVm(load<u64>(treePtr(d) + HEAP_ENTRY)); }
 
 /** Entry of leaf i (0-based). */
 @inline export function treeLeaf(d: u32, i: u32): usize {
@@ -70,7 +74,7 @@ function grow(d: u32, base: usize): u32 {
     const a = base + <usize>(i << 1) * HEAP_ENTRY, b = a + HEAP_ENTRY;
     const w = treeWins(load<u64>(b), load<u32>(b, 12), load<u64>(a), load<u32>(a, 12)) ? b : a;
     const t = base + <usize>i * HEAP_ENTRY;
-    store<u64>(t, load<u64>(w)); store<u64>(t, load<u64>(w, 8), 8);
+    store<u64>(t, load<u64>(w)); store<u32>(t, load<u32>(w, 12), 12);
   }
   store<u32>(cp, nc);
   return nc;
@@ -85,7 +89,7 @@ export function treeInsert(d: u32, vm: u32, key: u64, prio: u32): void {
   if (n == cap) cap = grow(d, base);
   store<u32>(np, n + 1);
   const e = base + <usize>(cap + n) * HEAP_ENTRY;
-  store<u64>(e, key); store<u32>(e, vm, 8); store<u32>(e, prio + 1, 12);
+  store<u64>(e, key); store<u32>(e, prio + 1, 12);
   store<u32>(posPtr(HK_SHARE, vm), n + 1);
   replay(base, cap, n);
 }
@@ -99,8 +103,8 @@ export function treeSet(d: u32, vm: u32, key: u64): void {
   replay(base, cap, leaf);
 }
 
-/** Removes a member; the last leaf takes its place so the leaves stay compact. Returns the members left. */
-export function treeRemove(d: u32, vm: u32): u32 {
+/** Removes a member; the last leaf takes its place so the leaves stay compact. */
+export function treeRemove(d: u32, vm: u32): void {
   const vp = posPtr(HK_SHARE, vm);
   const pos1 = load<u32>(vp);
   store<u32>(vp, 0);
@@ -113,12 +117,11 @@ export function treeRemove(d: u32, vm: u32): u32 {
   const le = base + <usize>(cap + last) * HEAP_ENTRY;
   if (leaf != last) {
     const e = base + <usize>(cap + leaf) * HEAP_ENTRY;
-    const lvm = load<u32>(le, 8);
-    store<u64>(e, load<u64>(le)); store<u64>(e, load<u64>(le, 8), 8);
-    store<u32>(posPtr(HK_SHARE, lvm), pos1);
+    const lk = load<u64>(le);
+    store<u64>(e, lk); store<u32>(e, load<u32>(le, 12), 12);
+    store<u32>(posPtr(HK_SHARE, keyVm(lk)), pos1);
   }
-  store<u64>(le, 0); store<u64>(le, 0, 8); // absent
+  store<u64>(le, 0); store<u32>(le, 0, 12); // absent
   replay(base, cap, last);
   if (leaf != last) replay(base, cap, leaf);
-  return last;
 }

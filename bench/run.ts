@@ -109,6 +109,11 @@ async function measure(name: string, step: () => number, batch: number, chunk: n
   return { mpps: pkts / sec / 1e6, nsPerPkt: (sec * 1e9) / pkts, samples: res.latency.samplesCount, rmePct: res.latency.rme, pktsPerBatch };
 }
 
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+}
+
 function pct(sorted: Float64Array, p: number): number { return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!; }
 
 function latency(r: WasmRunner, batches: number) {
@@ -162,7 +167,6 @@ async function runRow(wl: Workload, o: Options): Promise<Row> {
         () => ({ released: r.released, batches: r.batches })));
     }
   }
-  const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2; };
   for (let k = 0; k < runners.length; k++) {
     const r = runners[k]!;
     const rounds = per[k]!;
@@ -270,11 +274,10 @@ async function headlinePass(o: Options): Promise<HeadlinePass | null> {
         () => ({ released: r.released, batches: r.batches }))).nsPerPkt);
     }
   }
-  const med = (xs: number[]) => { const t = [...xs].sort((a, b) => a - b); return t.length % 2 ? t[t.length >> 1]! : (t[t.length / 2 - 1]! + t[t.length / 2]!) / 2; };
   return {
     rounds, msPerRound: ms, roundsNsPerPkt: per,
-    nsPerPkt: { vms64: med(per[0]!), vms4096: med(per[1]!), vms16384: med(per[2]!) },
-    growth: med(per[2]!.map((x, i) => x / per[0]![i]!)),
+    nsPerPkt: { vms64: median(per[0]!), vms4096: median(per[1]!), vms16384: median(per[2]!) },
+    growth: median(per[2]!.map((x, i) => x / per[0]![i]!)),
   };
 }
 

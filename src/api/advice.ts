@@ -217,7 +217,7 @@ interface VmMemo {
 
 /** One VM as an evaluation sees it (level: queue / high watermark; rates bit/s; pool: its pool's key; fair: its fair share, bit/s). */
 interface Obs {
-  s: VmStats; c: AdvisorVm; m: VmMemo; key: string; hitHigh: boolean; level: number; backlogged: boolean;
+  s: VmStats; c: AdvisorVm; m: VmMemo; hitHigh: boolean; level: number; backlogged: boolean;
   intervalReleasedBps: number; demandBps: number; sentBps: number; offeredBps: number; pool: string; fair: number;
 }
 
@@ -299,7 +299,6 @@ export class Advisor {
         this.memo.set(s.id, (m = { name: s.name, key: `${s.id}\u0000${s.name}`, prevPauses: -1, prevFull: -1, prevReleased: -1, suspend: null, starved: null, seen: g, obs: null }));
       }
       m.seen = g;
-      const key = m.key;
       const pPauses = m.prevPauses, pFull = m.prevFull, pReleased = m.prevReleased;
       m.prevPauses = s.pauses; m.prevFull = s.fullPackets; m.prevReleased = s.releasedBytes;
       const fresh = pPauses < 0 || dtNs === 0 || s.pauses < pPauses || s.fullPackets < pFull || s.releasedBytes < pReleased;
@@ -312,7 +311,7 @@ export class Advisor {
       const r = rates.vm(s.id, s.name);
       const offeredBps = c.demandBps ?? r?.offeredBps ?? 0;
       // one observation object per VM, reused at every evaluation (only this evaluation reads it)
-      const x = (m.obs ??= { s, c, m, key, hitHigh, level, backlogged, intervalReleasedBps: 0, demandBps: 0, sentBps: 0, offeredBps, pool: 'team', fair: 0 });
+      const x = (m.obs ??= { s, c, m, hitHigh, level, backlogged, intervalReleasedBps: 0, demandBps: 0, sentBps: 0, offeredBps, pool: 'team', fair: 0 });
       x.s = s; x.c = c; x.hitHigh = hitHigh; x.level = hitHigh ? Math.max(1, level) : level; x.backlogged = backlogged;
       x.intervalReleasedBps = fresh ? 0 : ((s.releasedBytes - pReleased) * 8e9) / dtNs;
       x.demandBps = c.demandBps ?? (backlogged ? Infinity : offeredBps);
@@ -328,9 +327,7 @@ export class Advisor {
       if (!(x.c.limitBps > 0)) { x.m.suspend = null; continue; }
       const trigger = x.hitHigh && dtNs > 0 && x.intervalReleasedBps >= o.limitBoundFraction * x.c.limitBps;
       const clearMeasure = !x.hitHigh && x.level < o.hysteresis;
-      if (!trigger && !x.m.suspend) continue; // clear stays clear
-      const d = this.advance((x.m.suspend ??= newDetector(nowNs, g)), nowNs, trigger, clearMeasure, o.suspendWindowNs, x.key, 'suspend');
-      if (x.m.suspend.state === 'clear') x.m.suspend = null;
+      const d = this.stepVm(x.m, 'suspend', nowNs, trigger, clearMeasure, o.suspendWindowNs);
       if (d) {
         out.push({
           kind: 'suspend', vm: x.s.id, name: x.s.name, atNs: nowNs, durationNs: nowNs - d.sinceNs,
@@ -371,13 +368,13 @@ export class Advisor {
       const deficit = reserved - pool.capacity;
       // worse than what was advised: fire again without waiting for the condition to clear
       if (prior && prior.state === 'fired' && trigger && deficit > prior.coveredBps) { prior.state = 'pending'; prior.clearSinceNs = null; }
-      const d = this.step(key, g, nowNs, trigger, clearMeasure, o.capacityWindowNs);
+      const d = this.step(key, nowNs, trigger, clearMeasure, o.capacityWindowNs);
       if (d) {
         const cands = pool.members.filter((x) => x.c.reservationBps > 0).sort(order);
         const set = capacityRemovalSet(cands.map((x) => x.c.reservationBps), deficit).map((i) => cands[i]!);
         const removed = set.reduce((a, x) => a + x.c.reservationBps, 0);
         d.coveredBps = removed;
-        for (const x of set) this.lastAdvised.set(`migrate\u0000${x.key}`, nowNs);
+        for (const x of set) this.lastAdvised.set(`migrate\u0000${x.m.key}`, nowNs);
         out.push({
           kind: 'migrate', reason: 'capacity', nic: pool.nic, atNs: nowNs, durationNs: nowNs - d.sinceNs,
           vms: set.map(candidateOf), reservedBps: reserved, capacityBps: pool.capacity, remainingReservedBps: reserved - removed, starved: [],
@@ -402,9 +399,7 @@ export class Advisor {
       const shortfall = f > 0 ? 1 - x.sentBps / f : 0;
       const trigger = x.backlogged && f > 0 && shortfall >= o.starveFraction;
       const clearMeasure = !x.backlogged || shortfall < o.hysteresis * o.starveFraction;
-      if (!trigger && !x.m.starved) continue; // clear stays clear
-      const d = this.advance((x.m.starved ??= newDetector(nowNs, g)), nowNs, trigger, clearMeasure, o.starveWindowNs, x.key, 'migrate');
-      if (x.m.starved.state === 'clear') x.m.starved = null;
+      const d = this.stepVm(x.m, 'starved', nowNs, trigger, clearMeasure, o.starveWindowNs);
       if (!d) continue;
       const pk = x.pool;
       let list = firing.get(pk);
@@ -425,7 +420,7 @@ export class Advisor {
         return still.every((x) => r.ratesBps[rest.indexOf(x)]! >= (1 - o.starveFraction) * x.fair);
       };
       const set = pool.nic !== null ? prefixRemovalSet(cands.length, satisfied).map((i) => cands[i]!) : [];
-      for (const x of set) this.lastAdvised.set(`migrate\u0000${x.key}`, nowNs);
+      for (const x of set) this.lastAdvised.set(`migrate\u0000${x.m.key}`, nowNs);
       const removed = set.reduce((a, x) => a + x.c.reservationBps, 0);
       out.push({
         kind: 'migrate', reason: 'starved', nic: pool.nic, atNs: nowNs,
@@ -446,10 +441,25 @@ export class Advisor {
   }
 
   /** Advances the pool detector under `key` (made clear if new); returns it when its advice fires now. */
-  private step(key: string, g: number, nowNs: bigint, trigger: boolean, clearMeasure: boolean, windowNs: bigint): Detector | null {
+  private step(key: string, nowNs: bigint, trigger: boolean, clearMeasure: boolean, windowNs: bigint): Detector | null {
     let d = this.detectors.get(key);
-    if (!d) this.detectors.set(key, (d = newDetector(nowNs, g)));
+    if (!d) this.detectors.set(key, (d = newDetector(nowNs)));
     return this.advance(d, nowNs, trigger, clearMeasure, windowNs, null, 'migrate');
+  }
+
+  /**
+   * Advances a VM's suspend or starved detector; returns it when its advice
+   * fires now. A clear detector and none behave alike, so none is made while the
+   * condition does not hold and one that returns to clear is dropped: VMs that
+   * never trigger cost no object.
+   */
+  private stepVm(m: VmMemo, which: 'suspend' | 'starved', nowNs: bigint, trigger: boolean, clearMeasure: boolean, windowNs: bigint): Detector | null {
+    const cur = m[which];
+    if (!trigger && cur === null) return null;
+    const d = cur ?? newDetector(nowNs);
+    const fired = this.advance(d, nowNs, trigger, clearMeasure, windowNs, m.key, which === 'suspend' ? 'suspend' : 'migrate');
+    m[which] = d.state === 'clear' ? null : d;
+    return fired;
   }
 
   /**
@@ -478,8 +488,8 @@ export class Advisor {
   }
 }
 
-function newDetector(nowNs: bigint, g: number): Detector {
-  return { state: 'clear', sinceNs: nowNs, clearSinceNs: null, coveredBps: 0, seen: g };
+function newDetector(nowNs: bigint): Detector {
+  return { state: 'clear', sinceNs: nowNs, clearSinceNs: null, coveredBps: 0, seen: 0 };
 }
 
 /**

@@ -276,8 +276,6 @@ export class Scheduler {
 
   /** Reservation in force per VM id (bit/s) when it differs from the configured one. */
   private readonly effectiveRes = new Map<number, number>();
-  /** Σ configured reservations of the VMs, bit/s (integers: exact in a double below 2^53). */
-  private reservedTotal = 0;
 
   /**
    * DESIGN §2 rule 1: when the reservations of a pool (a NIC for pinned VMs,
@@ -291,11 +289,12 @@ export class Scheduler {
   private rescaleReservations(): void {
     // fast path (O(NICs), so adding thousands of VMs stays linear): nothing is scaled now and all
     // reservations together fit on the slowest up NIC, so no pool (that NIC or any other, or the
-    // team) can be over its capacity and the full pass below would change nothing
+    // team) can be over its capacity and the full pass below would change nothing. With nothing
+    // scaled the core enforces the configured reservations, so its running sum is theirs.
     if (this.effectiveRes.size === 0) {
       let minUp = Infinity;
       this.nics.forEach((n, i) => { if (n && this.linkUp[i] && n.speedBps < minUp) minUp = n.speedBps; });
-      if (this.reservedTotal <= minUp) return;
+      if (Number(this.core.reserved()) <= minUp) return;
     }
     // at the engine's own clock: the moment of the change that caused this. Not `now`: a
     // delayed link change applies at its due time, and a second one due later in the
@@ -450,7 +449,6 @@ export class Scheduler {
       this.macOwner.set(m, id);
     }
     this.vms.set(id, { id, name: v.name, macs, cfg });
-    this.reservedTotal += cfg.reservationBps;
     this.vmRowsChanged();
     if (this.isLoadBased(cfg)) this.loadBasedVms++;
     this.countHashing(cfg, 1);
@@ -476,7 +474,6 @@ export class Scheduler {
     const t = this.tick(now);
     const rc = this.core.vmUpdate(vm, t);
     if (rc < 0) throw new NicteamError('UNKNOWN_VM', `VM ${vm} could not be updated (code ${rc})`, 'vm');
-    this.reservedTotal += cfg.reservationBps - r.cfg.reservationBps;
     r.cfg = cfg;
     this.vmRowsChanged();
     this.drainEvents();
@@ -496,7 +493,6 @@ export class Scheduler {
     }
     for (const m of r.macs) { const [hi, lo] = macToWords(m); this.core.macRemove(hi, lo); this.macOwner.delete(m); }
     this.vms.delete(vm);
-    this.reservedTotal -= r.cfg.reservationBps;
     this.vmRowsChanged();
     this.vmNames.delete(r.name);
     this.effectiveRes.delete(vm);

@@ -36,11 +36,12 @@ export interface CoreExports {
   poll(now: bigint, max: number): number;
   completed(nic: number, count: number): number;
   clock(): bigint;
+  reserved(): bigint;
 }
 
 export const CORE_EXPORTS: readonly (keyof CoreExports)[] = [
   'memory', 'init', 'setTeam', 'nicSet', 'setLink', 'vmAdd', 'vmUpdate', 'vmRemove', 'vmTakeQueued', 'vmState',
-  'macSet', 'macRemove', 'macFind', 'enqueue', 'enqueueFrames', 'poll', 'completed', 'vmMove', 'nicDelete', 'enqueueFramesFromPorts', 'setForgedPolicy', 'setFlowHashing', 'clock',
+  'macSet', 'macRemove', 'macFind', 'enqueue', 'enqueueFrames', 'poll', 'completed', 'vmMove', 'nicDelete', 'enqueueFramesFromPorts', 'setForgedPolicy', 'setFlowHashing', 'clock', 'reserved',
 ];
 
 let cached: Promise<WebAssembly.Module> | undefined;

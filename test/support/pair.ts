@@ -89,7 +89,6 @@ export class Pair {
       wasm = -3; // every slot taken (removed VMs still have packets in flight)
     }
     const r = { wasm, model: this.model.addVm(resolved, now) };
-    this.seen(now);
     this.syncReservations(this.engineClock());
     this.model.endCall();
     return r;
@@ -101,7 +100,6 @@ export class Pair {
     const override = this.sched._effectiveOverride(id);
     this.sched.updateVm(id, changes as never, now);
     this.model.updateVm(id, { ...resolved, reservationBps: override ?? resolved.reservationBps }, now);
-    this.seen(now);
     this.syncReservations(this.engineClock());
     this.model.endCall();
   }
@@ -114,13 +112,9 @@ export class Pair {
     return { wasm: [...w.handles], model: m.map((p) => p.handle) };
   }
 
-  /** the latest clock any call passed */
-  private maxNow = 0n;
   /** the engine's clock, at which the scheduler rescales reservations (Scheduler.rescaleReservations) */
   private engineClock(): bigint { return this.sched._core.clock(); }
-  private seen(now: bigint): bigint { if (now > this.maxNow) this.maxNow = now; return this.maxNow; }
   enqueue(vms: number[], lens: number[], handles: number[], hashes: number[], now: bigint): { wasm: number[]; model: number[] } {
-    this.seen(now);
     const r = this.sched.enqueue(vms, lens, handles, hashes, now);
     // the API splits a long batch into calls of batchSize; the model's event ring follows the same calls
     const model: number[] = [];
@@ -132,7 +126,6 @@ export class Pair {
   }
 
   poll(now: bigint): { wasm: number[][]; model: number[][]; wakeWasm: bigint | null; wakeModel: bigint | null } {
-    this.seen(now);
     const r = this.sched.poll(now);
     const w: number[][] = [];
     for (let i = 0; i < r.count; i++) w.push([r.handles[i]!, r.nics[i]!, r.vms[i]!, r.lengths[i]!]);
@@ -157,7 +150,6 @@ export class Pair {
   setLink(nic: number, up: boolean, now: bigint): void {
     this.sched.setLink(nic, up, now);
     this.model.setLink(nic, up, now);
-    this.seen(now);
     this.syncReservations(this.engineClock());
     this.model.endCall();
   }
